@@ -1,0 +1,92 @@
+/**
+ * The normalized configuration the rest of the router works with. The file format (YAML or `mcpServers`
+ * JSON, snake_case keys, `${VAR}` expansion) is translated into these shapes once, at the edge, by
+ * load-config.ts; nothing past that point sees raw file fields.
+ */
+
+export type Strategy = 'capability' | 'path' | 'fallback';
+export const STRATEGIES: readonly Strategy[] = ['capability', 'path', 'fallback'];
+
+/** How the router reaches a backend. `auto` tries streamable HTTP first and falls back to SSE. */
+export type BackendTransport = 'stdio' | 'streamable-http' | 'sse' | 'auto';
+
+export interface RouteConfig {
+  /** micromatch glob over the name the backend offers (not the namespaced name). */
+  pattern: string;
+  /** Strategy for the names this route matches; the default strategy when absent. */
+  strategy?: Strategy;
+  /** Backend names to try, in order, after this route's backend (fallback chains). */
+  fallbackTo: string[];
+}
+
+export interface HealthCheckConfig {
+  enabled: boolean;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+}
+
+export interface CircuitBreakerConfig {
+  failureThreshold: number;
+  timeoutSeconds: number;
+  halfOpenAttempts: number;
+}
+
+export interface BackendConfig {
+  name: string;
+  /** Defaults to the name. Backends sharing a namespace are replicas of each other. */
+  namespace: string;
+  /** Lower number is preferred. */
+  priority: number;
+  transport: BackendTransport;
+  /** stdio backends */
+  command?: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  /** URL backends (streamable HTTP or SSE). Secrets may sit in headers: never log them. */
+  url?: string;
+  headers: Record<string, string>;
+  routes: RouteConfig[];
+  healthCheck: HealthCheckConfig;
+  circuitBreaker: CircuitBreakerConfig;
+  /** One backend connection for all clients, or one per client session. */
+  session: 'shared' | 'per-client';
+}
+
+/** Global routing settings, after flag > environment variable > file `routing:` block > default. */
+export interface RoutingSettings {
+  defaultStrategy: Strategy;
+  enableNamespaces: boolean;
+  cacheTtlSeconds: number;
+  requestTimeoutSeconds: number;
+  /** Attempts after the first, where a retry is safe. */
+  maxRetries: number;
+  retryBackoff: number;
+  maxBackoffSeconds: number;
+  /** First backoff sleep before jitter, seconds. */
+  retryBaseSeconds: number;
+  healthCheckIntervalSeconds: number;
+  healthCheckTimeoutSeconds: number;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file it came from, for messages and reloads. */
+  path: string;
+  routing: RoutingSettings;
+  backends: BackendConfig[];
+}
+
+export type LogFormat = 'text' | 'json';
+
+/** Everything the CLI needs to start the router. */
+export interface RouterSettings {
+  configPath: string;
+  transport: 'stdio' | 'http';
+  host: string;
+  port: number;
+  serverName: string;
+  logLevel: string;
+  logFormat: LogFormat;
+  /** Port of the Stately inspector relay, when --inspect is given. */
+  inspectPort?: number;
+}

@@ -1,0 +1,32 @@
+import winston from 'winston';
+import type { LogFormat } from '../config/types';
+import { redact } from './redact';
+
+export type Logger = winston.Logger;
+
+/**
+ * Logs always go to stderr: in stdio mode stdout is the protocol channel, and keeping one place for logs in
+ * HTTP mode too means a user never has to guess.
+ */
+export function createLogger(options: { level?: string; format?: LogFormat } = {}): Logger {
+  const scrub = winston.format((info) => redact(info) as winston.Logform.TransformableInfo);
+  const human = winston.format.printf((info) => {
+    const { level, message, timestamp, component, ...rest } = info as Record<string, unknown>;
+    const extras = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+    return `${timestamp} ${level}${component ? ` [${component}]` : ''} ${message}${extras}`;
+  });
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    format: winston.format.combine(
+      scrub(),
+      winston.format.timestamp(),
+      options.format === 'json' ? winston.format.json() : human,
+    ),
+    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
+  });
+}
+
+/** A logger that drops everything, for tests and library use. */
+export function silentLogger(): Logger {
+  return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+}
