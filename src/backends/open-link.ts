@@ -1,0 +1,137 @@
+/**
+ * Opens one MCP client connection to a backend, over stdio, streamable HTTP or SSE. The SDK stays here, at
+ * the edge: the rest of the router sees a BackendLink.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { BackendConfig } from '../config/types';
+import type { Logger } from '../logging/logger';
+
+export interface BackendLink {
+  readonly client: Client;
+  readonly transport: 'stdio' | 'streamable-http' | 'sse';
+  readonly capabilities: ServerCapabilities;
+  readonly serverInfo: Implementation | undefined;
+  /** Child process id of a stdio backend. */
+  readonly pid: number | null;
+  close(): Promise<void>;
+}
+
+export interface OpenLinkOptions {
+  logger: Logger;
+  clientInfo: Implementation;
+  /** Called once when the connection ends without close() being called. */
+  onLost: (reason: string) => void;
+  /** Lets the caller register handlers (notifications, server→client requests) before connecting. */
+  prepare?: (client: Client) => void;
+  signal?: AbortSignal;
+}
+
+function newClient(options: OpenLinkOptions): Client {
+  const client = new Client(options.clientInfo, {
+    capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+  });
+  options.prepare?.(client);
+  return client;
+}
+
+function stdioTransport(config: BackendConfig, logger: Logger): StdioClientTransport {
+  const transport = new StdioClientTransport({
+    command: config.command!,
+    args: config.args,
+    env: { ...inheritedEnv(), ...config.env },
+    cwd: config.cwd,
+    // Captured into our log: inheriting it would put a child's noise on the client's channel.
+    stderr: 'pipe',
+  });
+  const stderr = transport.stderr;
+  if (stderr) {
+    let pending = '';
+    stderr.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trimEnd();
+        pending = pending.slice(nl + 1);
+        if (line) logger.debug(line, { stream: 'stderr' });
+      }
+      if (pending.length > 8192) {
+        logger.debug(pending, { stream: 'stderr' });
+        pending = '';
+      }
+    });
+  }
+  return transport;
+}
+
+/** The child gets the router's PATH and locale so `node`, `npx`, `uvx` resolve as in the user's shell. */
+function inheritedEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'LANG', 'LC_ALL', 'TMPDIR', 'SystemRoot', 'APPDATA', 'NODE_OPTIONS'];
+  const out: Record<string, string> = {};
+  for (const key of keep) if (process.env[key] !== undefined) out[key] = process.env[key]!;
+  return out;
+}
+
+async function connectWith(client: Client, transport: Transport, options: OpenLinkOptions): Promise<void> {
+  await client.connect(transport, { signal: options.signal });
+}
+
+export async function openLink(config: BackendConfig, options: OpenLinkOptions): Promise<BackendLink> {
+  let client = newClient(options);
+  let transport: Transport;
+  let kind: BackendLink['transport'];
+  if (config.transport === 'stdio') {
+    transport = stdioTransport(config, options.logger);
+    kind = 'stdio';
+    await connectWith(client, transport, options);
+  } else {
+    const url = new URL(config.url!);
+    const requestInit = { headers: config.headers };
+    if (config.transport === 'sse') {
+      transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
+      kind = 'sse';
+      await connectWith(client, transport, options);
+    } else {
+      transport = new StreamableHTTPClientTransport(url, { requestInit });
+      kind = 'streamable-http';
+      try {
+        await connectWith(client, transport, options);
+      } catch (error) {
+        if (config.transport !== 'auto') throw error;
+        // Older servers speak only HTTP+SSE: try that before giving up.
+        await client.close().catch(() => {});
+        options.logger.debug('streamable HTTP failed, trying SSE', { error: String(error) });
+        client = newClient(options);
+        transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
+        kind = 'sse';
+        await connectWith(client, transport, options);
+      }
+    }
+  }
+
+  let closing = false;
+  client.onclose = () => {
+    if (!closing) options.onLost('connection closed');
+  };
+  const pid = transport instanceof StdioClientTransport ? transport.pid : null;
+  return {
+    client,
+    transport: kind,
+    capabilities: client.getServerCapabilities() ?? {},
+    serverInfo: client.getServerVersion(),
+    pid,
+    async close() {
+      closing = true;
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+/** EventSource does not take headers itself; its fetch does. */
+function withHeaders(headers: Record<string, string>): typeof fetch {
+  return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+}

@@ -1,0 +1,97 @@
+/**
+ * What the management tools report about a backend: the original router's fields (name, url, namespace,
+ * priority, healthy, circuit_state, error_count, last_error) and the statechart's own view of it.
+ * Nothing secret: URLs lose credentials and query strings, commands lose their environment.
+ */
+import type { BackendSnapshot } from '../../machines/backend.machine';
+import { circuitStateOf, connectionStateOf, healthStateOf } from '../../machines/backend.selectors';
+import type { BackendConfig } from '../config/types';
+
+const CIRCUIT_NAMES = { closed: 'CLOSED', open: 'OPEN', halfOpen: 'HALF_OPEN' } as const;
+
+export function publicUrl(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+export function backendStatus(config: BackendConfig, snapshot: BackendSnapshot | undefined, link?: { transport: string } | undefined) {
+  const c = snapshot?.context;
+  const connection = snapshot ? connectionStateOf(snapshot) : 'stopped';
+  const health = snapshot ? healthStateOf(snapshot) : 'unknown';
+  const circuit = snapshot ? circuitStateOf(snapshot) : 'closed';
+  return {
+    name: config.name,
+    url: publicUrl(config.url),
+    command: config.command ? [config.command, ...config.args].join(' ') : null,
+    namespace: config.namespace,
+    priority: config.priority,
+    transport: link?.transport ?? config.transport,
+    healthy: connection === 'connected' && health !== 'unhealthy' && circuit !== 'open',
+    circuit_state: CIRCUIT_NAMES[circuit],
+    error_count: c?.failures ?? 0,
+    last_error: c?.lastError?.message ?? null,
+    last_error_at: iso(c?.lastError?.at),
+    connection_state: connection,
+    health_state: health,
+    consecutive_failures: c?.consecutiveFailures ?? 0,
+    circuit_opened_at: iso(c?.openedAt),
+    circuit_next_attempt_at: iso(c?.nextAttemptAt),
+    last_probe: c?.lastProbe ? { at: iso(c.lastProbe.at), ok: c.lastProbe.ok, latency_ms: c.lastProbe.latencyMs ?? null, error: c.lastProbe.error ?? null } : null,
+    latency_ms: c?.latencyEwmaMs === null || c?.latencyEwmaMs === undefined ? null : Math.round(c.latencyEwmaMs * 100) / 100,
+    in_flight: c?.inFlight ?? 0,
+    requests: c?.requests ?? 0,
+    reconnect_attempts: c?.connectAttempts ?? 0,
+    server_info: c?.serverInfo ?? null,
+    tools: c?.capabilities?.tools ?? 0,
+    resources: c?.capabilities?.resources ?? 0,
+    resource_templates: c?.capabilities?.resourceTemplates ?? 0,
+    prompts: c?.capabilities?.prompts ?? 0,
+  };
+}
+
+export type BackendStatus = ReturnType<typeof backendStatus>;
+
+const nullable = (type: string) => ({ type: [type, 'null'] });
+
+/** JSON Schema of BackendStatus, for the tools' outputSchema. */
+export const backendStatusSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    url: nullable('string'),
+    command: nullable('string'),
+    namespace: { type: 'string' },
+    priority: { type: 'number' },
+    transport: { type: 'string' },
+    healthy: { type: 'boolean' },
+    circuit_state: { type: 'string', enum: ['CLOSED', 'OPEN', 'HALF_OPEN'] },
+    error_count: { type: 'number' },
+    last_error: nullable('string'),
+    last_error_at: nullable('string'),
+    connection_state: { type: 'string', enum: ['idle', 'connecting', 'connected', 'reconnecting', 'stopped'] },
+    health_state: { type: 'string', enum: ['unknown', 'healthy', 'unhealthy'] },
+    consecutive_failures: { type: 'number' },
+    circuit_opened_at: nullable('string'),
+    circuit_next_attempt_at: nullable('string'),
+    last_probe: { type: ['object', 'null'] },
+    latency_ms: nullable('number'),
+    in_flight: { type: 'number' },
+    requests: { type: 'number' },
+    reconnect_attempts: { type: 'number' },
+    server_info: { type: ['object', 'null'] },
+    tools: { type: 'number' },
+    resources: { type: 'number' },
+    resource_templates: { type: 'number' },
+    prompts: { type: 'number' },
+  },
+  required: ['name', 'namespace', 'priority', 'healthy', 'circuit_state', 'error_count', 'last_error', 'connection_state'],
+} as const;

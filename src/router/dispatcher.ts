@@ -1,0 +1,179 @@
+/**
+ * The request path: every attempt is decided by the supervisor (request.dispatch → request.routed), sent on
+ * the chosen backend's live link, and its outcome reported to that backend's actor (so breaker and metrics
+ * stay true). Retries only where they cannot run anything twice; one deadline bounds all attempts.
+ */
+import { z } from 'zod';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { BackendActorRef } from '../../machines/backend.machine';
+import type { RouteDecision, SupervisorActorRef } from '../../machines/supervisor.machine';
+import { sleep, type RouterClock } from '../clock';
+import type { RoutingSettings } from '../config/types';
+import { RouterError } from '../errors';
+import type { BackendLink } from '../backends/open-link';
+import type { Logger } from '../logging/logger';
+import { classifyError, isReadOnlyMethod } from './failure-policy';
+
+/** Results pass through untouched: the client validates them, we do not pay for it twice. */
+const PassThroughResult = z.looseObject({});
+
+export interface ForwardTarget {
+  method: string;
+  /** The name (or URI) the client used: the supervisor shows it, routing reads it. */
+  name: string;
+}
+
+export interface ForwardOptions {
+  /** Rewrites the client's params for the chosen backend (its own name for the tool, say). */
+  paramsFor(backend: string): Record<string, unknown>;
+  /** Whether this request may be sent again after it may have reached a backend. */
+  retrySafe(backend: string): boolean;
+  signal?: AbortSignal;
+  onprogress?: RequestOptions['onprogress'];
+  /** The outcome of a result that arrived: tool results with isError count as neither success nor failure. */
+  resultCounts?(result: Record<string, unknown>): 'success' | 'ignored';
+}
+
+export interface DispatcherDependencies {
+  clock: RouterClock;
+  logger: Logger;
+  settings: () => RoutingSettings;
+  supervisor: SupervisorActorRef;
+  linkOf(name: string): BackendLink | undefined;
+  backendRef(name: string): BackendActorRef | undefined;
+  random?: () => number;
+}
+
+export class Dispatcher {
+  private nextRequestId = 1;
+  private readonly pending = new Map<string, (d: RouteDecision) => void>();
+  private inFlight = 0;
+  private retriesInFlight = 0;
+
+  constructor(private readonly deps: DispatcherDependencies) {
+    deps.supervisor.on('request.routed', ({ decision }) => {
+      const resolve = this.pending.get(decision.requestId);
+      if (resolve) resolve(decision);
+    });
+  }
+
+  /** Asks the supervisor for the next attempt's backend; synchronous (the actor processes send() in place). */
+  route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
+    let decision: RouteDecision | undefined;
+    this.pending.set(requestId, (d) => (decision = d));
+    try {
+      this.deps.supervisor.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
+    } finally {
+      this.pending.delete(requestId);
+    }
+    if (!decision) throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
+    return decision;
+  }
+
+  async forward(target: ForwardTarget, options: ForwardOptions): Promise<Record<string, unknown>> {
+    const settings = this.deps.settings();
+    const { clock } = this.deps;
+    const requestId = `r${this.nextRequestId++}`;
+    const deadline = new AbortController();
+    const timeoutMs = settings.requestTimeoutSeconds * 1000;
+    const timer = clock.setTimeout(() => deadline.abort(new RouterError('TIMEOUT', `no answer within ${settings.requestTimeoutSeconds} s`)), timeoutMs);
+    const onClientAbort = () => deadline.abort(new RouterError('CANCELLED', 'cancelled by the client'));
+    options.signal?.addEventListener('abort', onClientAbort, { once: true });
+    this.inFlight++;
+    const tried: string[] = [];
+    let lastError: RouterError | undefined;
+    try {
+      for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
+        let decision = this.route(requestId, target, tried, attempt);
+        if (!decision.backend && tried.length > 0) {
+          // Every other candidate is out: back off, then the ones already tried may go again.
+          const ceiling = Math.min(settings.maxBackoffSeconds, settings.retryBaseSeconds * settings.retryBackoff ** (attempt - 1)) * 1000;
+          await sleep(clock, (this.deps.random ?? Math.random)() * ceiling, deadline.signal);
+          tried.length = 0;
+          decision = this.route(requestId, target, tried, attempt);
+        }
+        if (!decision.backend) throw lastError ?? noBackendError(target, decision);
+        const backend = decision.backend;
+        if (attempt > 0) this.retriesInFlight++;
+        const outcome = await this.attempt(requestId, backend, decision.epoch, target, options, deadline.signal).finally(() => {
+          if (attempt > 0) this.retriesInFlight--;
+        });
+        if (outcome.ok) return outcome.result;
+        lastError = outcome.error;
+        if (deadline.signal.aborted || !outcome.retry) throw outcome.error;
+        if (attempt === settings.maxRetries || !this.takeRetryBudget()) throw outcome.error;
+        tried.push(backend);
+      }
+      throw lastError ?? new RouterError('INTERNAL', 'no attempt was made');
+    } catch (error) {
+      if (deadline.signal.aborted && deadline.signal.reason instanceof RouterError) throw deadline.signal.reason;
+      throw error;
+    } finally {
+      this.inFlight--;
+      clock.clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onClientAbort);
+    }
+  }
+
+  /** Retries are capped at about a fifth of the requests in flight (at least 3): a dying backend is not hammered. */
+  private takeRetryBudget(): boolean {
+    const budget = Math.max(3, Math.floor(this.inFlight * 0.2));
+    return this.retriesInFlight < budget;
+  }
+
+  private async attempt(
+    requestId: string,
+    backend: string,
+    epoch: number,
+    target: ForwardTarget,
+    options: ForwardOptions,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: RouterError; retry: boolean }> {
+    const { clock } = this.deps;
+    const ref = this.deps.backendRef(backend);
+    const started = clock.now();
+    const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string) => {
+      const at = clock.now();
+      if (type === 'attempt.failed') ref?.send({ type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
+      else ref?.send({ type, epoch, at, latencyMs: at - started });
+    };
+    const link = this.deps.linkOf(backend);
+    if (!link) {
+      report('attempt.ignored');
+      return { ok: false, retry: true, error: new RouterError('BACKEND_UNAVAILABLE', `backend ${backend} is not connected`, { backend }) };
+    }
+    try {
+      const result = (await link.client.request(
+        { method: target.method, params: options.paramsFor(backend) },
+        PassThroughResult,
+        { signal, onprogress: options.onprogress, timeout: 2 ** 31 - 1 },
+      )) as Record<string, unknown>;
+      report(options.resultCounts?.(result) === 'ignored' ? 'attempt.ignored' : 'attempt.succeeded');
+      return { ok: true, result };
+    } catch (error) {
+      if (signal.aborted) {
+        const reason = signal.reason instanceof RouterError ? signal.reason : new RouterError('CANCELLED', 'cancelled');
+        // A timeout is the backend's failure; a client's cancel is not.
+        if (reason.code === 'TIMEOUT') report('attempt.failed', reason.message);
+        else report('attempt.ignored');
+        return { ok: false, retry: false, error: reason };
+      }
+      const classified = classifyError(error);
+      report(classified.kind === 'failure' ? 'attempt.failed' : 'attempt.ignored', classified.message);
+      const routerError = new RouterError('BACKEND_ERROR', classified.message, { backend, code: classified.code }, { cause: error });
+      const retry =
+        classified.kind === 'failure' && (classified.notReached || isReadOnlyMethod(target.method) || options.retrySafe(backend));
+      this.deps.logger.debug('attempt failed', { requestId, backend, method: target.method, error: classified.message, retry });
+      return { ok: false, retry, error: routerError };
+    }
+  }
+}
+
+function noBackendError(target: ForwardTarget, decision: RouteDecision): RouterError {
+  const reasons = decision.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+  return new RouterError(
+    'NO_BACKEND_AVAILABLE',
+    `no backend can serve ${target.name} right now${reasons ? ` (${reasons})` : ''}`,
+    { skipped: decision.skipped },
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * What an attempt's error means for the breaker, and whether the request may go out again.
+ */
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+
+export type OutcomeKind = 'failure' | 'ignored';
+
+export interface ClassifiedError {
+  /** failure: counts against the backend; ignored: the backend did its job (or the client gave up). */
+  kind: OutcomeKind;
+  /** The request never reached the backend: resending it cannot run anything twice. */
+  notReached: boolean;
+  code?: number;
+  message: string;
+}
+
+const NOT_FAILURES = new Set([-32600, -32601, -32602]);
+
+function isServerErrorCode(code: number): boolean {
+  return code === -32603 || (code <= -32000 && code >= -32099);
+}
+
+/** Classifies an error thrown by an attempt (the caller handles timeouts and client cancels itself). */
+export function classifyError(error: unknown): ClassifiedError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof McpError) {
+    if (NOT_FAILURES.has(error.code)) return { kind: 'ignored', notReached: false, code: error.code, message };
+    if (isServerErrorCode(error.code)) return { kind: 'failure', notReached: false, code: error.code, message };
+    // Other application-defined codes are the backend answering: not its health's business.
+    return { kind: 'ignored', notReached: false, code: error.code, message };
+  }
+  const status = (error as { code?: unknown })?.code;
+  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 404 && status !== 408 && status !== 429) {
+    return { kind: 'ignored', notReached: false, code: status, message };
+  }
+  // A send that failed before anything left us: the SDK says "Not connected".
+  const notReached = /not connected/i.test(message);
+  return { kind: 'failure', notReached, message };
+}
+
+/** Methods that only read: resending them is always safe. */
+const READ_ONLY_METHODS = new Set([
+  'tools/list',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'completion/complete',
+  'ping',
+]);
+
+export function isReadOnlyMethod(method: string): boolean {
+  return READ_ONLY_METHODS.has(method);
+}
+
+/** A tool the backend says can be called again without harm. */
+export function isRetrySafeTool(annotations: { readOnlyHint?: boolean; idempotentHint?: boolean } | undefined): boolean {
+  return Boolean(annotations?.readOnlyHint || annotations?.idempotentHint);
+}

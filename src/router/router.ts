@@ -1,0 +1,274 @@
+/**
+ * The router's core, transport-free: the supervisor actor and its backend actors, the live links, the
+ * capability catalog and the dispatcher. The fronts (stdio, HTTP) and management tools sit on top of it.
+ */
+import { createActor, enqueueActions, type InspectionEvent, type Observer } from 'xstate';
+import type { BackendActorRef, BackendMachineInput, BackendSnapshot } from '../../machines/backend.machine';
+import { admissionOf } from '../../machines/backend.selectors';
+import { supervisorMachine, type RouteDecision, type SupervisorActorRef, type SupervisorEvent } from '../../machines/supervisor.machine';
+import { backendMachine } from '../../machines/backend.machine';
+import { createLinkActor, createPingActor, counts } from '../backends/link.actor';
+import type { BackendLink } from '../backends/open-link';
+import { Catalog, type BackendCapabilities, type ListChange } from '../catalog/catalog';
+import { realClock, type RouterClock } from '../clock';
+import type { BackendConfig, LoadedConfig, RoutingSettings } from '../config/types';
+import type { Logger } from '../logging/logger';
+import { planRoute, type CandidateView } from '../routing/strategies';
+import { Dispatcher } from './dispatcher';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+
+export interface RouterOptions {
+  config: LoadedConfig;
+  logger: Logger;
+  clock?: RouterClock;
+  serverName?: string;
+  version?: string;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Lets the fronts register handlers on each backend client (notifications, server→client requests). */
+  prepareClient?: (backend: string) => (client: Client) => void;
+}
+
+/** The part of XState's action enqueuer a routing decision uses. */
+interface DecisionEnqueuer {
+  assign(values: Record<string, unknown>): void;
+  sendTo(ref: BackendActorRef, event: { type: 'attempt.started'; requestId: string; epoch: number }): void;
+  emit(event: { type: 'request.routed'; decision: RouteDecision }): void;
+}
+
+export type ListChangeListener = (change: ListChange) => void;
+
+/** Names the router serves itself; they are reserved in the catalog. */
+export const MANAGEMENT_TOOL_NAMES = ['list_backends', 'get_backend_health'];
+
+export function backendInput(config: BackendConfig, routing: RoutingSettings): BackendMachineInput {
+  return {
+    name: config.name,
+    namespace: config.namespace,
+    priority: config.priority,
+    transport: config.transport,
+    healthCheck: {
+      enabled: config.healthCheck.enabled,
+      intervalMs: config.healthCheck.intervalSeconds * 1000,
+      timeoutMs: config.healthCheck.timeoutSeconds * 1000,
+    },
+    circuitBreaker: {
+      failureThreshold: config.circuitBreaker.failureThreshold,
+      openMs: config.circuitBreaker.timeoutSeconds * 1000,
+      halfOpenAttempts: config.circuitBreaker.halfOpenAttempts,
+    },
+    seed: hashSeed(config.name),
+    jitter: 0.1,
+    ...(routing ? {} : {}),
+  };
+}
+
+function hashSeed(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export class Router {
+  readonly catalog: Catalog;
+  readonly supervisor: SupervisorActorRef;
+  readonly dispatcher: Dispatcher;
+  readonly clock: RouterClock;
+  private config: LoadedConfig;
+  private readonly logger: Logger;
+  private readonly links = new Map<string, BackendLink>();
+  private readonly configs = new Map<string, BackendConfig>();
+  private readonly listeners = new Set<ListChangeListener>();
+  private turn = 0;
+  private firstSettled = new Map<string, () => void>();
+
+  constructor(private readonly options: RouterOptions) {
+    this.config = options.config;
+    this.logger = options.logger;
+    this.clock = options.clock ?? realClock;
+    this.catalog = new Catalog(options.config.routing.enableNamespaces);
+    this.catalog.reserve(MANAGEMENT_TOOL_NAMES);
+    for (const b of options.config.backends) this.configs.set(b.name, b);
+
+    const link = createLinkActor({
+      clock: this.clock,
+      logger: this.logger,
+      clientInfo: { name: options.serverName ?? 'mcp-router', version: options.version ?? '0.0.0' },
+      configOf: (name) => this.configs.get(name),
+      linkUp: (name, l, caps) => this.onLinkUp(name, l, caps),
+      linkDown: (name, l) => {
+        if (this.links.get(name) === l) this.links.delete(name);
+      },
+      prepareClient: options.prepareClient,
+    });
+    const ping = createPingActor({ clock: this.clock, linkOf: (name) => this.links.get(name) });
+    const machine = supervisorMachine.provide({
+      actors: { backend: backendMachine.provide({ actors: { link, ping } }) },
+      actions: { routeRequest: enqueueActions(({ context, event, enqueue }) => this.routeRequest(context.backends, context.dispatched, event, enqueue as unknown as DecisionEnqueuer)) },
+    });
+    this.supervisor = createActor(machine, {
+      clock: this.clock,
+      inspect: options.inspect as Observer<InspectionEvent> | undefined,
+    }) as unknown as SupervisorActorRef;
+    this.dispatcher = new Dispatcher({
+      clock: this.clock,
+      logger: this.logger,
+      settings: () => this.config.routing,
+      supervisor: this.supervisor,
+      linkOf: (name) => this.links.get(name),
+      backendRef: (name) => this.backendRef(name),
+    });
+  }
+
+  get settings(): RoutingSettings {
+    return this.config.routing;
+  }
+
+  get loadedConfig(): LoadedConfig {
+    return this.config;
+  }
+
+  start(): void {
+    this.supervisor.start();
+    this.addBackends(this.config.backends);
+  }
+
+  /**
+   * Resolves when every backend has connected or failed its first attempt (bounded), so the first
+   * tools/list a client sends is complete in the usual case.
+   */
+  async whenSettled(maxMs = 15_000): Promise<void> {
+    const waits = [...this.configs.keys()].map(
+      (name) =>
+        new Promise<void>((resolve) => {
+          const ref = this.backendRef(name);
+          if (!ref) return resolve();
+          const done = (s: BackendSnapshot) => s.context.connectedAt !== null || s.context.lastError !== null || s.status !== 'active';
+          if (done(ref.getSnapshot())) return resolve();
+          const sub = ref.subscribe((s) => {
+            if (done(s)) {
+              sub.unsubscribe();
+              resolve();
+            }
+          });
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(waits), new Promise<void>((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
+  }
+
+  addBackends(backends: BackendConfig[]): void {
+    for (const b of backends) this.configs.set(b.name, b);
+    this.supervisor.send({ type: 'backends.add', backends: backends.map((b) => backendInput(b, this.config.routing)) });
+  }
+
+  async stop(): Promise<void> {
+    const names = [...this.configs.keys()];
+    this.supervisor.send({ type: 'backends.remove', names });
+    await Promise.all([...this.links.values()].map((l) => l.close()));
+    this.links.clear();
+    this.supervisor.stop();
+  }
+
+  onListChanged(listener: ListChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  backendNames(): string[] {
+    return [...this.configs.keys()];
+  }
+
+  backendConfig(name: string): BackendConfig | undefined {
+    return this.configs.get(name);
+  }
+
+  backendRef(name: string): BackendActorRef | undefined {
+    return this.supervisor.getSnapshot().context.backends[name];
+  }
+
+  linkOf(name: string): BackendLink | undefined {
+    return this.links.get(name);
+  }
+
+  /** Backends' refreshed lists (list_changed from a backend, or a cache refresh) go through here. */
+  updateCapabilities(name: string, caps: BackendCapabilities): void {
+    const config = this.configs.get(name);
+    if (!config) return;
+    const change = this.catalog.setBackend({ name, namespace: config.namespace, priority: config.priority }, caps);
+    this.backendRef(name)?.send({ type: 'capabilities.updated', capabilities: counts(caps) });
+    this.notify(change);
+  }
+
+  private onLinkUp(name: string, link: BackendLink, caps: BackendCapabilities): void {
+    this.links.set(name, link);
+    const config = this.configs.get(name);
+    if (!config) return;
+    const change = this.catalog.setBackend({ name, namespace: config.namespace, priority: config.priority }, caps);
+    for (const clash of this.catalog.clashes) this.logger.warn(clash);
+    this.notify(change);
+  }
+
+  private notify(change: ListChange): void {
+    if (!change.tools && !change.prompts && !change.resources) return;
+    for (const listener of this.listeners) listener(change);
+  }
+
+  /** Candidates for a request: the backends that offer the name, with their live state. */
+  candidatesFor(method: string, name: string, backends: Record<string, BackendActorRef>): { original: string; views: CandidateView[] } {
+    let original = name;
+    let names: string[] = [];
+    if (method === 'tools/call') {
+      const entry = this.catalog.tool(name);
+      if (entry) ({ original, backends: names } = entry);
+    } else if (method === 'prompts/get') {
+      const entry = this.catalog.prompt(name);
+      if (entry) ({ original, backends: names } = entry);
+    } else if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+      names = this.catalog.resourceBackends(name);
+    }
+    const views: CandidateView[] = [];
+    for (const backend of names) {
+      const ref = backends[backend];
+      const config = this.configs.get(backend);
+      if (!ref || !config) continue;
+      const snapshot = ref.getSnapshot();
+      views.push({
+        backend,
+        priority: config.priority,
+        routes: config.routes,
+        inFlight: snapshot.context.inFlight,
+        admission: admissionOf(snapshot),
+      });
+    }
+    return { original, views };
+  }
+
+  private routeRequest(
+    backends: Record<string, BackendActorRef>,
+    dispatchedCount: number,
+    event: SupervisorEvent,
+    enqueue: DecisionEnqueuer,
+  ): void {
+    if (event.type !== 'request.dispatch') return;
+    const { original, views } = this.candidatesFor(event.target.method, event.target.name, backends);
+    const plan = planRoute({
+      name: original,
+      candidates: views,
+      defaultStrategy: this.config.routing.defaultStrategy,
+      exclude: new Set(event.exclude),
+      turn: this.turn++,
+    });
+    const decision: RouteDecision = {
+      requestId: event.requestId,
+      strategy: plan.strategy,
+      backend: plan.chosen?.backend ?? null,
+      epoch: plan.chosen?.epoch ?? -1,
+      order: plan.order,
+      skipped: plan.skipped,
+    };
+    enqueue.assign({ lastDecision: decision, dispatched: dispatchedCount + 1 });
+    if (plan.chosen) enqueue.sendTo(backends[plan.chosen.backend], { type: 'attempt.started', requestId: event.requestId, epoch: plan.chosen.epoch });
+    enqueue.emit({ type: 'request.routed', decision });
+  }
+}

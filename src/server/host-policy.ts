@@ -1,0 +1,52 @@
+/**
+ * DNS rebinding protection: a browser page on another site must not be able to talk to a router bound on
+ * loopback. Host must name the bound address (or an allowed host), and an Origin, when sent, must be local
+ * (or allowed).
+ */
+import type { IncomingMessage } from 'node:http';
+
+export interface HostPolicy {
+  host: string;
+  port: number;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function hostNames(policy: HostPolicy): Set<string> {
+  const names = new Set<string>();
+  const bound = policy.host.includes(':') ? `[${policy.host}]` : policy.host;
+  const bases = isLoopback(policy.host) ? [...LOOPBACK_NAMES, bound] : [bound];
+  for (const base of bases) {
+    names.add(base.toLowerCase());
+    names.add(`${base}:${policy.port}`.toLowerCase());
+  }
+  for (const h of policy.allowedHosts) names.add(h.toLowerCase());
+  return names;
+}
+
+/** Returns why the request is refused, or undefined when it may pass. */
+export function checkHostAndOrigin(req: IncomingMessage, policy: HostPolicy): string | undefined {
+  const wildcardBind = policy.host === '0.0.0.0' || policy.host === '::';
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!wildcardBind || policy.allowedHosts.length > 0) {
+    if (!hostNames(policy).has(host)) return `Forbidden: Host ${JSON.stringify(host)} is not allowed`;
+  }
+  const origin = req.headers.origin;
+  if (origin) {
+    if (policy.allowedOrigins.includes(origin) || policy.allowedOrigins.includes('*')) return undefined;
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host.toLowerCase();
+    } catch {
+      return `Forbidden: Origin ${JSON.stringify(origin)} is not allowed`;
+    }
+    if (!hostNames(policy).has(originHost)) return `Forbidden: Origin ${JSON.stringify(origin)} is not allowed`;
+  }
+  return undefined;
+}

@@ -1,0 +1,14 @@
+/**
+ * The router served over stdio: one client, on stdin/stdout. Nothing else may write to stdout.
+ */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+
+export async function serveStdio(server: Server, onClientGone: () => void): Promise<() => Promise<void>> {
+  const transport = new StdioServerTransport();
+  transport.onclose = onClientGone;
+  // The client closing our stdin is how stdio clients say goodbye.
+  process.stdin.once('end', onClientGone);
+  await server.connect(transport);
+  return () => server.close();
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { BackendConfig, LoadedConfig, RoutingSettings } from '../../src/config/types';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export const testRouting: RoutingSettings = {
+  defaultStrategy: 'capability',
+  enableNamespaces: true,
+  cacheTtlSeconds: 300,
+  requestTimeoutSeconds: 30,
+  maxRetries: 3,
+  retryBackoff: 2,
+  maxBackoffSeconds: 10,
+  retryBaseSeconds: 0.1,
+  healthCheckIntervalSeconds: 30,
+  healthCheckTimeoutSeconds: 5,
+};
+
+export function backend(name: string, overrides: Partial<BackendConfig> = {}): BackendConfig {
+  return {
+    name,
+    namespace: name,
+    priority: 100,
+    transport: 'stdio',
+    args: [],
+    env: {},
+    headers: {},
+    routes: [],
+    healthCheck: { enabled: true, intervalSeconds: 30, timeoutSeconds: 5 },
+    circuitBreaker: { failureThreshold: 5, timeoutSeconds: 60, halfOpenAttempts: 1 },
+    session: 'shared',
+    ...overrides,
+  };
+}
+
+/** A stdio backend running a server installed from the npm registry. */
+export function npmServer(name: string, script: string, args: string[] = [], overrides: Partial<BackendConfig> = {}): BackendConfig {
+  return backend(name, { command: process.execPath, args: [join(ROOT, 'node_modules', script), ...args], ...overrides });
+}
+
+export const EVERYTHING = '@modelcontextprotocol/server-everything/dist/index.js';
+export const MEMORY = '@modelcontextprotocol/server-memory/dist/index.js';
+export const FILESYSTEM = '@modelcontextprotocol/server-filesystem/dist/index.js';
+
+export function loaded(backends: BackendConfig[], routing: Partial<RoutingSettings> = {}): LoadedConfig {
+  return { path: '/test/config.yaml', routing: { ...testRouting, ...routing }, backends };
+}

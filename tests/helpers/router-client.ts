@@ -1,0 +1,26 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { LoadedConfig } from '../../src/config/types';
+import { silentLogger } from '../../src/logging/logger';
+import { Router } from '../../src/router/router';
+import { createClientSession } from '../../src/server/client-session';
+
+/** A router core with one in-memory client session: the real request path without a transport. */
+export async function startRouterWithClient(config: LoadedConfig) {
+  const logger = silentLogger();
+  const router = new Router({ config, logger });
+  router.start();
+  const server = createClientSession({ router, logger, serverName: 'mcp-router', version: 'test' });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  await client.connect(clientSide);
+  return {
+    router,
+    client,
+    async close() {
+      await client.close();
+      await router.stop();
+    },
+  };
+}
