@@ -113,7 +113,7 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
     }
   }
 
-  let closing = false;
+  let closing: Promise<void> | undefined;
   client.onclose = () => {
     if (!closing) options.onLost('connection closed');
   };
@@ -124,9 +124,9 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
     capabilities: client.getServerCapabilities() ?? {},
     serverInfo: client.getServerVersion(),
     pid,
-    async close() {
-      closing = true;
-      await client.close().catch(() => {});
+    close() {
+      closing ??= client.close().catch(() => {});
+      return closing;
     },
   };
 }

@@ -164,8 +164,10 @@ export class Router {
 
   async stop(): Promise<void> {
     const names = [...this.configs.keys()];
+    const open = [...this.links.values()];
     this.supervisor.send({ type: 'backends.remove', names });
-    await Promise.all([...this.links.values()].map((l) => l.close()));
+    // Stopping the actors starts each close; waiting here means no child process outlives stop().
+    await Promise.all(open.map((l) => l.close()));
     this.links.clear();
     this.supervisor.stop();
   }

@@ -1,0 +1,73 @@
+/**
+ * Command-line flags. Parsing only: precedence (flag > variable > file > default) is settings.ts's job.
+ */
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: mcp-router [--config FILE] [--transport stdio|http] [--host H] [--port P]
+                  [--inspect[=PORT]] [--log-level L] [--log-format text|json]
+
+One MCP endpoint in front of many MCP servers.
+
+Options:
+  -c, --config FILE        backends file: YAML, or JSON in the mcpServers shape (MCP_BACKENDS_CONFIG)
+  -t, --transport T        stdio (default) or http (MCP_TRANSPORT)
+      --host H             HTTP bind address, default 127.0.0.1 (MCP_HOST)
+  -p, --port P             HTTP port, default 8000; 0 picks a free one (MCP_PORT)
+      --log-level L        error, warn, info, debug (MCP_LOG_LEVEL)
+      --log-format F       text or json (MCP_LOG_FORMAT)
+      --inspect[=PORT]     serve the Stately inspector relay (default port 8080)
+  -h, --help               this text
+  -v, --version            the version
+
+Environment variables (a flag beats the variable, which beats the file's routing: block):
+  MCP_DEFAULT_STRATEGY, MCP_ENABLE_NAMESPACES, MCP_CACHE_TTL, MCP_REQUEST_TIMEOUT, MCP_MAX_RETRIES,
+  MCP_RETRY_BACKOFF, MCP_MAX_BACKOFF, MCP_HEALTH_CHECK_INTERVAL, MCP_HEALTH_CHECK_TIMEOUT, MCP_SERVER_NAME
+`;
+
+export interface ParsedArgs {
+  help: boolean;
+  version: boolean;
+  flags: {
+    configPath?: string;
+    transport?: string;
+    host?: string;
+    port?: string;
+    logLevel?: string;
+    logFormat?: string;
+    inspect?: string;
+  };
+}
+
+export function parseCliArgs(argv: string[]): ParsedArgs {
+  // `--inspect` may come bare or as --inspect=PORT: normalize the bare form before parseArgs sees it.
+  const normalized = argv.map((a) => (a === '--inspect' ? '--inspect=8080' : a));
+  const { values } = parseArgs({
+    args: normalized,
+    options: {
+      config: { type: 'string', short: 'c' },
+      transport: { type: 'string', short: 't' },
+      host: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      inspect: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+    flags: {
+      configPath: values.config,
+      transport: values.transport,
+      host: values.host,
+      port: values.port,
+      logLevel: values['log-level'],
+      logFormat: values['log-format'],
+      inspect: values.inspect,
+    },
+  };
+}
