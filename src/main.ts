@@ -19,6 +19,8 @@ export interface RunningRouter {
 export async function startRouter(settings: RouterSettings, config: LoadedConfig, logger: Logger, onStopRequested: () => void): Promise<RunningRouter> {
   const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION });
   router.start();
+  // Sessions advertise what the aggregate can do: let the backends connect first (bounded).
+  await router.whenSettled();
   const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
 
   if (settings.transport === 'stdio') {

@@ -121,6 +121,8 @@ export class Catalog {
   resourceBackends(uri: string): string[] {
     const listed = this.resources.get(uri);
     if (listed) return listed.backends;
+    const exactTemplate = this.templates.filter((t) => t.template.uriTemplate === uri).map((t) => t.backend);
+    if (exactTemplate.length) return unique(exactTemplate);
     const byTemplate = this.templates.filter((t) => uriMatchesTemplate(uri, t.template.uriTemplate)).map((t) => t.backend);
     if (byTemplate.length) return unique(byTemplate);
     return this.sortedBackends()

@@ -12,6 +12,7 @@ import type { RoutingSettings } from '../config/types';
 import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
+import type { ClientOrigin, ClientOrigins } from './client-origins';
 import { classifyError, isReadOnlyMethod } from './failure-policy';
 
 /** Results pass through untouched: the client validates them, we do not pay for it twice. */
@@ -30,6 +31,8 @@ export interface ForwardOptions {
   retrySafe(backend: string): boolean;
   signal?: AbortSignal;
   onprogress?: RequestOptions['onprogress'];
+  /** The client session asking: a backend's sampling/elicitation/roots request during the call goes there. */
+  origin?: ClientOrigin;
   /** The outcome of a result that arrived: tool results with isError count as neither success nor failure. */
   resultCounts?(result: Record<string, unknown>): 'success' | 'ignored';
 }
@@ -41,6 +44,7 @@ export interface DispatcherDependencies {
   supervisor: SupervisorActorRef;
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
+  origins?: ClientOrigins;
   random?: () => number;
 }
 
@@ -142,6 +146,7 @@ export class Dispatcher {
       report('attempt.ignored');
       return { ok: false, retry: true, error: new RouterError('BACKEND_UNAVAILABLE', `backend ${backend} is not connected`, { backend }) };
     }
+    const leave = options.origin ? this.deps.origins?.enter(backend, options.origin) : undefined;
     try {
       const result = (await link.client.request(
         { method: target.method, params: options.paramsFor(backend) },
@@ -165,6 +170,8 @@ export class Dispatcher {
         classified.kind === 'failure' && (classified.notReached || isReadOnlyMethod(target.method) || options.retrySafe(backend));
       this.deps.logger.debug('attempt failed', { requestId, backend, method: target.method, error: classified.message, retry });
       return { ok: false, retry, error: routerError };
+    } finally {
+      leave?.();
     }
   }
 }

@@ -16,6 +16,11 @@ import type { Logger } from '../logging/logger';
 import { planRoute, type CandidateView } from '../routing/strategies';
 import { Dispatcher } from './dispatcher';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import { registerBackendClientHandlers } from '../backends/backend-client-handlers';
+import { discoverCapabilities } from '../backends/discover';
+import { ClientOrigins } from './client-origins';
+import { Subscriptions } from './subscriptions';
 
 export interface RouterOptions {
   config: LoadedConfig;
@@ -24,8 +29,12 @@ export interface RouterOptions {
   serverName?: string;
   version?: string;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Lets the fronts register handlers on each backend client (notifications, server→client requests). */
-  prepareClient?: (backend: string) => (client: Client) => void;
+}
+
+/** What backends tell their clients, fanned out to the client sessions. */
+export interface BackendBroadcast {
+  logMessage?(backend: string, params: LoggingMessageNotification['params']): void;
+  resourceUpdated?(backend: string, uri: string): void;
 }
 
 /** The part of XState's action enqueuer a routing decision uses. */
@@ -78,6 +87,11 @@ export class Router {
   private readonly links = new Map<string, BackendLink>();
   private readonly configs = new Map<string, BackendConfig>();
   private readonly listeners = new Set<ListChangeListener>();
+  private readonly broadcasts = new Set<BackendBroadcast>();
+  readonly origins = new ClientOrigins();
+  readonly subscriptions = new Subscriptions();
+  private readonly refreshing = new Set<string>();
+  private cacheTimer: unknown;
   private turn = 0;
   private firstSettled = new Map<string, () => void>();
 
@@ -98,7 +112,12 @@ export class Router {
       linkDown: (name, l) => {
         if (this.links.get(name) === l) this.links.delete(name);
       },
-      prepareClient: options.prepareClient,
+      prepareClient: (name) => (client: Client) =>
+        registerBackendClientHandlers(name, client, {
+          listChanged: (backend) => void this.refreshCapabilities(backend),
+          logMessage: (backend, params) => this.broadcasts.forEach((b) => b.logMessage?.(backend, params)),
+          resourceUpdated: (backend, uri) => this.broadcasts.forEach((b) => b.resourceUpdated?.(backend, uri)),
+        }, this.origins),
     });
     const ping = createPingActor({ clock: this.clock, linkOf: (name) => this.links.get(name) });
     const machine = supervisorMachine.provide({
@@ -116,6 +135,7 @@ export class Router {
       supervisor: this.supervisor,
       linkOf: (name) => this.links.get(name),
       backendRef: (name) => this.backendRef(name),
+      origins: this.origins,
     });
   }
 
@@ -130,13 +150,71 @@ export class Router {
   start(): void {
     this.supervisor.start();
     this.addBackends(this.config.backends);
+    this.scheduleCacheRefresh();
+  }
+
+  /** Capability lists are trusted for the cache TTL, then refreshed in the background (requests never wait). */
+  private scheduleCacheRefresh(): void {
+    const ttlMs = this.config.routing.cacheTtlSeconds * 1000;
+    if (!(ttlMs > 0)) return;
+    this.cacheTimer = this.clock.setTimeout(() => {
+      for (const name of this.links.keys()) void this.refreshCapabilities(name);
+      this.scheduleCacheRefresh();
+    }, ttlMs);
+  }
+
+  /** Rediscovers one backend's lists (after its list_changed, or when the cache expires). */
+  async refreshCapabilities(name: string): Promise<void> {
+    const link = this.links.get(name);
+    if (!link || this.refreshing.has(name)) return;
+    this.refreshing.add(name);
+    try {
+      const caps = await discoverCapabilities(link.client, link.capabilities);
+      if (this.links.get(name) === link) this.updateCapabilities(name, caps);
+    } catch (error) {
+      this.logger.warn('could not refresh capabilities', { backend: name, error: String(error) });
+    } finally {
+      this.refreshing.delete(name);
+    }
+  }
+
+  /** logging/setLevel from a client, passed to every backend that logs. */
+  async setBackendLogLevel(level: LoggingLevel): Promise<void> {
+    await Promise.all(
+      [...this.links.values()].filter((l) => l.capabilities.logging).map((l) => l.client.setLoggingLevel(level).catch(() => {})),
+    );
+  }
+
+  /** The last session subscribed to a URI has gone: the backends may stop sending its updates. */
+  async unsubscribeBackend(uri: string): Promise<void> {
+    for (const name of this.catalog.resourceBackends(uri)) {
+      const link = this.links.get(name);
+      if (link?.capabilities.resources?.subscribe) await link.client.unsubscribeResource({ uri }).catch(() => {});
+    }
+  }
+
+  onBroadcast(listener: BackendBroadcast): () => void {
+    this.broadcasts.add(listener);
+    return () => this.broadcasts.delete(listener);
+  }
+
+  /** What the aggregate can do, from the backends connected now (advertised to each new client session). */
+  aggregateCapabilities() {
+    const caps = [...this.links.values()].map((l) => l.capabilities);
+    return {
+      resources: caps.some((c) => c.resources),
+      subscribe: caps.some((c) => c.resources?.subscribe),
+      prompts: caps.some((c) => c.prompts),
+      logging: caps.some((c) => c.logging),
+      completions: caps.some((c) => c.completions),
+    };
   }
 
   /**
    * Resolves when every backend has connected or failed its first attempt (bounded), so the first
    * tools/list a client sends is complete in the usual case.
    */
-  async whenSettled(maxMs = 15_000): Promise<void> {
+  async whenSettled(maxMs = 10_000): Promise<void> {
     const waits = [...this.configs.keys()].map(
       (name) =>
         new Promise<void>((resolve) => {
@@ -163,6 +241,7 @@ export class Router {
   }
 
   async stop(): Promise<void> {
+    this.clock.clearTimeout(this.cacheTimer);
     const names = [...this.configs.keys()];
     const open = [...this.links.values()];
     this.supervisor.send({ type: 'backends.remove', names });
@@ -226,7 +305,10 @@ export class Router {
     } else if (method === 'prompts/get') {
       const entry = this.catalog.prompt(name);
       if (entry) ({ original, backends: names } = entry);
-    } else if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+    } else if (method === 'completion/complete' && name.startsWith('prompt:')) {
+      const entry = this.catalog.prompt(name.slice('prompt:'.length));
+      if (entry) ({ original, backends: names } = entry);
+    } else if (method.startsWith('resources/') || method === 'completion/complete') {
       names = this.catalog.resourceBackends(name);
     }
     const views: CandidateView[] = [];

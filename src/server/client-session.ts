@@ -3,9 +3,16 @@
  * calls through the dispatcher. A session per stdio client or per HTTP session id.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
   ErrorCode,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type LoggingLevel,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -21,6 +28,10 @@ import type { Logger } from '../logging/logger';
 import { callManagementTool, managementToolDefinitions } from '../management/management-tools';
 import { isRetrySafeTool } from '../router/failure-policy';
 import type { Router } from '../router/router';
+import type { ClientOrigin } from '../router/client-origins';
+
+const PassThroughResult = z.looseObject({});
+const LOG_LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export interface ClientSessionOptions {
   router: Router;
@@ -68,18 +79,34 @@ function progressForwarder(extra: Extra) {
   };
 }
 
+/**
+ * Builds a session. Call it once the backends have settled: the capabilities it advertises are those of the
+ * aggregate at that moment, and no more.
+ */
 export function createClientSession(options: ClientSessionOptions): Server {
   const { router } = options;
+  const aggregate = router.aggregateCapabilities();
+  const sessionKey = randomUUID();
   const server = new Server(
     { name: options.serverName, version: options.version },
     {
       capabilities: {
         tools: { listChanged: true },
-        resources: { listChanged: true },
-        prompts: { listChanged: true },
+        ...(aggregate.resources ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } } : {}),
+        ...(aggregate.prompts ? { prompts: { listChanged: true } } : {}),
+        ...(aggregate.logging ? { logging: {} } : {}),
+        ...(aggregate.completions ? { completions: {} } : {}),
       },
     },
   );
+  let clientLogLevel: LoggingLevel | undefined;
+
+  /** This session as the origin of a call: a backend's sampling/elicitation goes back on the call's own stream. */
+  const originOf = (extra: Extra): ClientOrigin => ({
+    id: sessionKey,
+    request: (method, params, signal) =>
+      extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<Record<string, unknown>>,
+  });
 
   const forward = async (method: string, name: string, params: Record<string, unknown>, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
     try {
@@ -90,6 +117,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
           retrySafe,
           signal: extra.signal,
           onprogress: progressForwarder(extra),
+          origin: originOf(extra),
           resultCounts,
         },
       );
@@ -121,31 +149,89 @@ export function createClientSession(options: ClientSessionOptions): Server {
     )) as CallToolResult;
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+  if (aggregate.prompts) server.setRequestHandler(ListPromptsRequestSchema, async () => {
     await router.whenSettled();
     return { prompts: router.catalog.listPrompts() };
   });
 
-  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+  if (aggregate.prompts) server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
     const entry = router.catalog.prompt(request.params.name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
     return (await forward('prompts/get', request.params.name, request.params, extra, (original) => ({ ...request.params, name: original }), () => true)) as never;
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
-    await router.whenSettled();
-    return { resources: router.catalog.listResources() };
-  });
-
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+  if (aggregate.resources) server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
     await router.whenSettled();
     return { resourceTemplates: router.catalog.listResourceTemplates() };
   });
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+  if (aggregate.resources) server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const { uri } = request.params;
     if (router.catalog.resourceBackends(uri).length === 0) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
     return (await forward('resources/read', uri, request.params, extra, () => ({ ...request.params }), () => true)) as never;
+  });
+
+  if (aggregate.resources) {
+    server.setRequestHandler(ListResourcesRequestSchema, async () => {
+      await router.whenSettled();
+      return { resources: router.catalog.listResources() };
+    });
+  }
+
+  if (aggregate.subscribe) {
+    server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+      const { uri } = request.params;
+      if (router.subscriptions.add(uri, sessionKey)) {
+        try {
+          await forward('resources/subscribe', uri, request.params, extra, () => ({ ...request.params }), () => true);
+        } catch (error) {
+          router.subscriptions.remove(uri, sessionKey);
+          throw error;
+        }
+      }
+      return {};
+    });
+    server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
+      const { uri } = request.params;
+      if (router.subscriptions.remove(uri, sessionKey)) {
+        await forward('resources/unsubscribe', uri, request.params, extra, () => ({ ...request.params }), () => true);
+      }
+      return {};
+    });
+  }
+
+  if (aggregate.logging) {
+    // Fans out to every backend that logs; the session keeps its own level to filter what it receives.
+    server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      clientLogLevel = request.params.level;
+      await router.setBackendLogLevel(request.params.level);
+      return {};
+    });
+  }
+
+  if (aggregate.completions) {
+    server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+      const ref = request.params.ref as { type: string; name?: string; uri?: string };
+      if (ref.type === 'ref/prompt') {
+        const entry = router.catalog.prompt(ref.name ?? '');
+        if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+        return (await forward('completion/complete', `prompt:${ref.name}`, request.params, extra,
+          () => ({ ...request.params, ref: { ...ref, name: entry.original } }), () => true)) as never;
+      }
+      const uri = ref.uri ?? '';
+      return (await forward('completion/complete', uri, request.params, extra, () => ({ ...request.params }), () => true)) as never;
+    });
+  }
+
+  const stopBroadcast = router.onBroadcast({
+    logMessage: (_backend, params) => {
+      if (!aggregate.logging) return;
+      if (clientLogLevel && LOG_LEVELS.indexOf(params.level) < LOG_LEVELS.indexOf(clientLogLevel)) return;
+      void server.notification({ method: 'notifications/message', params }).catch(() => {});
+    },
+    resourceUpdated: (_backend, uri) => {
+      if (router.subscriptions.has(uri, sessionKey)) void server.sendResourceUpdated({ uri }).catch(() => {});
+    },
   });
 
   const unsubscribe = router.onListChanged((change) => {
@@ -156,6 +242,8 @@ export function createClientSession(options: ClientSessionOptions): Server {
   const previousOnClose = server.onclose;
   server.onclose = () => {
     unsubscribe();
+    stopBroadcast();
+    for (const uri of router.subscriptions.dropSession(sessionKey)) void router.unsubscribeBackend(uri);
     previousOnClose?.();
   };
   return server;

@@ -10,6 +10,7 @@ export async function startRouterWithClient(config: LoadedConfig) {
   const logger = silentLogger();
   const router = new Router({ config, logger });
   router.start();
+  await router.whenSettled();
   const server = createClientSession({ router, logger, serverName: 'mcp-router', version: 'test' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+/**
+ * The mcp-router command. Exit status: 0 after a clean stop, 2 for a configuration the router refuses,
+ * 1 for any other failure to start.
+ */
+import { parseCliArgs, USAGE } from './cli-args';
+import { loadConfig, resolveRouterSettings, routingOverrides } from './config';
+import { ConfigError } from './errors';
+import { createLogger } from './logging/logger';
+import { startRouter, type RunningRouter } from './main';
+import { VERSION } from './version';
+
+/** How long in-flight requests get to finish after SIGINT/SIGTERM. */
+const STOP_GRACE_MS = 10_000;
+
+async function main(argv: string[]): Promise<number | undefined> {
+  let parsed;
+  try {
+    parsed = parseCliArgs(argv);
+  } catch (error) {
+    process.stderr.write(`mcp-router: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stderr.write(USAGE);
+    return 0;
+  }
+  if (parsed.version) {
+    process.stderr.write(`${VERSION}\n`);
+    return 0;
+  }
+
+  let settings, config;
+  try {
+    settings = resolveRouterSettings(parsed.flags, process.env);
+    config = loadConfig(settings.configPath, { env: process.env, overrides: routingOverrides(parsed.flags, process.env) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`mcp-router: invalid configuration\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const logger = createLogger({ level: settings.logLevel, format: settings.logFormat });
+  let running: RunningRouter | undefined;
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`stopping (${why})`);
+    const forced = setTimeout(() => {
+      logger.warn('grace period over: exiting with requests still open');
+      process.exit(0);
+    }, STOP_GRACE_MS + 5_000);
+    forced.unref();
+    await running?.stop().catch((error) => logger.error('error while stopping', { error: String(error) }));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  running = await startRouter(settings, config, logger, () => void stop('client closed stdin'));
+  return undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error) => {
+    process.stderr.write(`mcp-router: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
