@@ -52,7 +52,16 @@ export class Catalog {
   private reserved = new Set<string>();
   readonly clashes: string[] = [];
 
-  constructor(private readonly namespaces: boolean) {}
+  constructor(private namespaces: boolean) {}
+
+  /** A reload may turn namespacing on or off: every exposed name is recomputed. */
+  setNamespaces(on: boolean): ListChange {
+    if (on === this.namespaces) return { tools: false, resources: false, prompts: false };
+    const before = this.fingerprints();
+    this.namespaces = on;
+    this.rebuild();
+    return this.diff(before);
+  }
 
   reserve(names: string[]): void {
     for (const n of names) this.reserved.add(n);

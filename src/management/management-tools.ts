@@ -27,6 +27,18 @@ export const managementToolDefinitions: Tool[] = [
     outputSchema: backendStatusSchema as unknown as Tool['outputSchema'],
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
+  {
+    name: 'explain_route',
+    title: 'Explain a route',
+    description:
+      'How the router would route a tool, prompt or resource URI right now: the candidate backends in order, which are skipped and why, and which strategy decided.',
+    inputSchema: {
+      type: 'object',
+      properties: { name: { type: 'string', description: 'An exposed tool or prompt name, or a resource URI.' } },
+      required: ['name'],
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
 ];
 
 function structured(value: Record<string, unknown>): CallToolResult {
@@ -54,6 +66,13 @@ export async function callManagementTool(router: Router, name: string, args: Rec
       const status = statusOf(router, backendName);
       if (!status) return toolError(`Unknown backend ${JSON.stringify(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
       return structured(status);
+    }
+    case 'explain_route': {
+      const target = args?.name;
+      if (typeof target !== 'string' || !target) return toolError('name is required: an exposed tool or prompt name, or a resource URI.');
+      const explanation = router.explainRoute(target);
+      if (explanation.kind === 'unknown') return toolError(`No backend offers ${JSON.stringify(target)}.`);
+      return structured(explanation);
     }
     default:
       return undefined;

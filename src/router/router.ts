@@ -21,6 +21,7 @@ import { registerBackendClientHandlers } from '../backends/backend-client-handle
 import { discoverCapabilities } from '../backends/discover';
 import { ClientOrigins } from './client-origins';
 import { Subscriptions } from './subscriptions';
+import { diffBackends } from './config-diff';
 
 export interface RouterOptions {
   config: LoadedConfig;
@@ -47,7 +48,7 @@ interface DecisionEnqueuer {
 export type ListChangeListener = (change: ListChange) => void;
 
 /** Names the router serves itself; they are reserved in the catalog. */
-export const MANAGEMENT_TOOL_NAMES = ['list_backends', 'get_backend_health'];
+export const MANAGEMENT_TOOL_NAMES = ['list_backends', 'get_backend_health', 'explain_route', 'reload_backends_config', 'register_backend', 'unregister_backend'];
 
 export function backendInput(config: BackendConfig, routing: RoutingSettings): BackendMachineInput {
   return {
@@ -93,6 +94,8 @@ export class Router {
   private readonly refreshing = new Set<string>();
   private cacheTimer: unknown;
   private turn = 0;
+  /** Backends on their way out: no new requests, in-flight ones finish. */
+  private readonly draining = new Set<string>();
   private firstSettled = new Map<string, () => void>();
 
   constructor(private readonly options: RouterOptions) {
@@ -240,6 +243,57 @@ export class Router {
     this.supervisor.send({ type: 'backends.add', backends: backends.map((b) => backendInput(b, this.config.routing)) });
   }
 
+  /**
+   * Applies a new configuration without a restart: added backends are spawned, removed ones drained then
+   * stopped, changed ones drained and replaced. Requests in flight are never dropped.
+   */
+  async applyConfig(next: LoadedConfig): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    const diff = diffBackends([...this.configs.values()], next.backends);
+    this.config = { ...next };
+    this.notify(this.catalog.setNamespaces(next.routing.enableNamespaces));
+    const leaving = [...diff.removed, ...diff.changed.map((b) => b.name)];
+    await this.drainAndRemove(leaving);
+    for (const name of diff.removed) this.configs.delete(name);
+    this.addBackends([...diff.changed, ...diff.added]);
+    this.logger.info('configuration applied', { added: diff.added.map((b) => b.name), removed: diff.removed, changed: diff.changed.map((b) => b.name) });
+    return { added: diff.added.map((b) => b.name), removed: diff.removed, changed: diff.changed.map((b) => b.name) };
+  }
+
+  /** Runtime-only removal (unregister_backend) and the removal half of a reload. */
+  async drainAndRemove(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    for (const name of names) this.draining.add(name);
+    const timeoutMs = this.config.routing.requestTimeoutSeconds * 1000;
+    await Promise.all(names.map((name) => this.whenIdle(name, timeoutMs)));
+    const closing = names.map((n) => this.links.get(n)).filter((l): l is BackendLink => Boolean(l));
+    this.supervisor.send({ type: 'backends.remove', names });
+    await Promise.all(closing.map((l) => l.close()));
+    for (const name of names) {
+      this.draining.delete(name);
+      this.links.delete(name);
+      this.notify(this.catalog.removeBackend(name));
+    }
+  }
+
+  isDraining(name: string): boolean {
+    return this.draining.has(name);
+  }
+
+  private whenIdle(name: string, maxMs: number): Promise<void> {
+    const ref = this.backendRef(name);
+    if (!ref || ref.getSnapshot().context.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(done, maxMs);
+      const sub = ref.subscribe((s) => s.context.inFlight === 0 && done());
+      const clock = this.clock;
+      function done() {
+        clock.clearTimeout(timer);
+        sub?.unsubscribe();
+        resolve();
+      }
+    });
+  }
+
   async stop(): Promise<void> {
     this.clock.clearTimeout(this.cacheTimer);
     const names = [...this.configs.keys()];
@@ -317,6 +371,10 @@ export class Router {
       const config = this.configs.get(backend);
       if (!ref || !config) continue;
       const snapshot = ref.getSnapshot();
+      if (this.draining.has(backend)) {
+        views.push({ backend, priority: config.priority, routes: config.routes, inFlight: snapshot.context.inFlight, admission: { admit: false, reason: 'draining (being removed or replaced)' } });
+        continue;
+      }
       views.push({
         backend,
         priority: config.priority,
@@ -326,6 +384,28 @@ export class Router {
       });
     }
     return { original, views };
+  }
+
+  /**
+   * How a name would be routed now, without sending anything: the candidates, their order, who is skipped
+   * and why, and which strategy decided. What explain_route and `mcp-router check` show.
+   */
+  explainRoute(name: string): {
+    name: string;
+    kind: 'tool' | 'prompt' | 'resource' | 'unknown';
+    original: string | null;
+    strategy: string | null;
+    decided_by: string | null;
+    order: string[];
+    would_choose: string | null;
+    skipped: { backend: string; reason: string }[];
+  } {
+    const kind = this.catalog.tool(name) ? 'tool' : this.catalog.prompt(name) ? 'prompt' : this.catalog.resourceBackends(name).length && name.includes(':') ? 'resource' : 'unknown';
+    if (kind === 'unknown') return { name, kind, original: null, strategy: null, decided_by: null, order: [], would_choose: null, skipped: [] };
+    const method = kind === 'tool' ? 'tools/call' : kind === 'prompt' ? 'prompts/get' : 'resources/read';
+    const { original, views } = this.candidatesFor(method, name, this.supervisor.getSnapshot().context.backends);
+    const plan = planRoute({ name: original, candidates: views, defaultStrategy: this.config.routing.defaultStrategy, exclude: new Set(), turn: this.turn });
+    return { name, kind, original, strategy: plan.strategy, decided_by: plan.decidedBy, order: plan.order, would_choose: plan.chosen?.backend ?? null, skipped: plan.skipped };
   }
 
   private routeRequest(
