@@ -18,6 +18,8 @@ export interface BackendLink {
   readonly serverInfo: Implementation | undefined;
   /** Child process id of a stdio backend. */
   readonly pid: number | null;
+  /** A new MCP session on the same backend (an HTTP server that forgot ours answers 404). */
+  reinitialize(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,52 +82,77 @@ async function connectWith(client: Client, transport: Transport, options: OpenLi
   await client.connect(transport, { signal: options.signal });
 }
 
-export async function openLink(config: BackendConfig, options: OpenLinkOptions): Promise<BackendLink> {
-  let client = newClient(options);
-  let transport: Transport;
-  let kind: BackendLink['transport'];
-  if (config.transport === 'stdio') {
-    transport = stdioTransport(config, options.logger);
-    kind = 'stdio';
-    await connectWith(client, transport, options);
-  } else {
-    const url = new URL(config.url!);
-    const requestInit = { headers: config.headers };
-    if (config.transport === 'sse') {
-      transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
-      kind = 'sse';
-      await connectWith(client, transport, options);
-    } else {
-      transport = new StreamableHTTPClientTransport(url, { requestInit });
-      kind = 'streamable-http';
-      try {
-        await connectWith(client, transport, options);
-      } catch (error) {
-        if (config.transport !== 'auto') throw error;
-        // Older servers speak only HTTP+SSE: try that before giving up.
-        await client.close().catch(() => {});
-        options.logger.debug('streamable HTTP failed, trying SSE', { error: String(error) });
-        client = newClient(options);
-        transport = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
-        kind = 'sse';
-        await connectWith(client, transport, options);
-      }
-    }
-  }
+interface Connected {
+  client: Client;
+  transport: Transport;
+  kind: BackendLink['transport'];
+}
 
+async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Promise<Connected> {
+  const client = newClient(options);
+  if (config.transport === 'stdio') {
+    const transport = stdioTransport(config, options.logger);
+    await connectWith(client, transport, options);
+    return { client, transport, kind: 'stdio' };
+  }
+  const url = new URL(config.url!);
+  const requestInit = { headers: config.headers };
+  const sse = () => new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
+  if (config.transport === 'sse') {
+    const transport = sse();
+    await connectWith(client, transport, options);
+    return { client, transport, kind: 'sse' };
+  }
+  const transport = new StreamableHTTPClientTransport(url, { requestInit });
+  try {
+    await connectWith(client, transport, options);
+    return { client, transport, kind: 'streamable-http' };
+  } catch (error) {
+    if (config.transport !== 'auto') throw error;
+    // Older servers speak only HTTP+SSE: try that before giving up.
+    await client.close().catch(() => {});
+    options.logger.debug('streamable HTTP failed, trying SSE', { error: String(error) });
+    const fallbackClient = newClient(options);
+    const fallback = sse();
+    await connectWith(fallbackClient, fallback, options);
+    return { client: fallbackClient, transport: fallback, kind: 'sse' };
+  }
+}
+
+export async function openLink(config: BackendConfig, options: OpenLinkOptions): Promise<BackendLink> {
+  let current = await connectOnce(config, options);
   let closing: Promise<void> | undefined;
-  client.onclose = () => {
-    if (!closing) options.onLost('connection closed');
+  const watch = (c: Connected) => {
+    c.client.onclose = () => {
+      if (!closing && current === c) options.onLost('connection closed');
+    };
   };
-  const pid = transport instanceof StdioClientTransport ? transport.pid : null;
+  watch(current);
   return {
-    client,
-    transport: kind,
-    capabilities: client.getServerCapabilities() ?? {},
-    serverInfo: client.getServerVersion(),
-    pid,
+    get client() {
+      return current.client;
+    },
+    get transport() {
+      return current.kind;
+    },
+    get capabilities() {
+      return current.client.getServerCapabilities() ?? {};
+    },
+    get serverInfo() {
+      return current.client.getServerVersion();
+    },
+    get pid() {
+      return current.transport instanceof StdioClientTransport ? current.transport.pid : null;
+    },
+    async reinitialize() {
+      const stale = current;
+      const next = await connectOnce(config, options);
+      current = next;
+      watch(next);
+      await stale.client.close().catch(() => {});
+    },
     close() {
-      closing ??= client.close().catch(() => {});
+      closing ??= current.client.close().catch(() => {});
       return closing;
     },
   };

@@ -13,7 +13,7 @@ import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
-import { classifyError, isReadOnlyMethod } from './failure-policy';
+import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
 
 /** Results pass through untouched: the client validates them, we do not pay for it twice. */
 const PassThroughResult = z.looseObject({});
@@ -147,12 +147,23 @@ export class Dispatcher {
       return { ok: false, retry: true, error: new RouterError('BACKEND_UNAVAILABLE', `backend ${backend} is not connected`, { backend }) };
     }
     const leave = options.origin ? this.deps.origins?.enter(backend, options.origin) : undefined;
+    const send = () =>
+      link.client.request({ method: target.method, params: options.paramsFor(backend) }, PassThroughResult, {
+        signal,
+        onprogress: options.onprogress,
+        timeout: 2 ** 31 - 1,
+      }) as Promise<Record<string, unknown>>;
     try {
-      const result = (await link.client.request(
-        { method: target.method, params: options.paramsFor(backend) },
-        PassThroughResult,
-        { signal, onprogress: options.onprogress, timeout: 2 ** 31 - 1 },
-      )) as Record<string, unknown>;
+      let result: Record<string, unknown>;
+      try {
+        result = await send();
+      } catch (error) {
+        if (!isSessionExpired(error) || signal.aborted) throw error;
+        // The server forgot our session, so it never processed the request: a new session, and one replay.
+        this.deps.logger.info('backend lost our session: re-initializing and replaying once', { backend });
+        await link.reinitialize();
+        result = await send();
+      }
       report(options.resultCounts?.(result) === 'ignored' ? 'attempt.ignored' : 'attempt.succeeded');
       return { ok: true, result };
     } catch (error) {

@@ -1,9 +1,15 @@
 /**
  * What an attempt's error means for the breaker, and whether the request may go out again.
  */
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 export type OutcomeKind = 'failure' | 'ignored';
+
+/** An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed. */
+export function isSessionExpired(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === 404;
+}
 
 export interface ClassifiedError {
   /** failure: counts against the backend; ignored: the backend did its job (or the client gave up). */
