@@ -45,3 +45,22 @@ export const FILESYSTEM = '@modelcontextprotocol/server-filesystem/dist/index.js
 export function loaded(backends: BackendConfig[], routing: Partial<RoutingSettings> = {}): LoadedConfig {
   return { path: '/test/config.yaml', routing: { ...testRouting, ...routing }, backends };
 }
+
+export const FLAKY = join(ROOT, 'dist', 'tests', 'fixtures', 'flaky-server.js');
+
+/** A stdio backend running our misbehaving fixture (built by `npm run build`). */
+export function flaky(name: string, overrides: Partial<BackendConfig> = {}, env: Record<string, string> = {}): BackendConfig {
+  return backend(name, { command: process.execPath, args: [FLAKY], env: { FIXTURE_NAME: name, ...env }, ...overrides });
+}
+
+/** Polls a condition (real processes take real time); fails with the last value after `ms`. */
+export async function eventually<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T;
+  for (;;) {
+    last = await read();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

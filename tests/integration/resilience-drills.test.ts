@@ -1,0 +1,82 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { eventually, flaky, loaded } from '../helpers/config';
+import { startRouterWithClient } from '../helpers/router-client';
+
+type Env = Awaited<ReturnType<typeof startRouterWithClient>>;
+
+const textOf = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
+const health = async (env: Env, name: string) =>
+  (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: name } })).structuredContent as Record<string, any>;
+
+describe('resilience drills against real processes', () => {
+  let env: Env | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  it('a stdio backend killed mid-call: the call gets an error, the backend is respawned and serves again', async () => {
+    env = await startRouterWithClient(loaded([flaky('solo')]));
+    await expect(env.client.callTool({ name: 'solo__crash', arguments: {} })).rejects.toThrow(/closed|backend/i);
+    await eventually(() => health(env!, 'solo'), (h) => h.connection_state === 'connected' && h.reconnect_attempts === 0);
+    expect(textOf(await env.client.callTool({ name: 'solo__echo', arguments: { text: 'back' } }))).toBe('back');
+  });
+
+  it('a read-only call fails over from a failing primary to its replica with no error reaching the client', async () => {
+    env = await startRouterWithClient(
+      loaded([
+        flaky('primary', { namespace: 'svc', priority: 10 }, { FIXTURE_FAIL_ALL: '1' }),
+        flaky('replica', { namespace: 'svc', priority: 20 }),
+      ]),
+    );
+    expect(textOf(await env.client.callTool({ name: 'svc__whoami', arguments: {} }))).toBe('replica');
+    expect((await health(env, 'primary')).error_count).toBe(1);
+  });
+
+  it('a call that is not read-only is never sent twice, even when its backend fails', async () => {
+    env = await startRouterWithClient(
+      loaded([flaky('primary', { namespace: 'svc', priority: 10 }), flaky('replica', { namespace: 'svc', priority: 20 })], { requestTimeoutSeconds: 1 }),
+    );
+    await expect(env.client.callTool({ name: 'svc__hang', arguments: {} })).rejects.toThrow(/no answer within 1 s/);
+    const served = async (name: string) => ((await env!.client.callTool({ name: `svc__served`, arguments: {} })).structuredContent as { hang: number }).hang;
+    // `served` is read-only and routed by priority: ask each replica through its own namespace-free view.
+    const primary = await health(env, 'primary');
+    const replica = await health(env, 'replica');
+    expect(primary.requests + replica.requests).toBe(1);
+    expect(await served('svc')).toBe(1);
+  });
+
+  it('a backend that never answers: timeout error, and the backend is told to cancel', async () => {
+    env = await startRouterWithClient(loaded([flaky('slowpoke')], { requestTimeoutSeconds: 1 }));
+    await expect(env.client.callTool({ name: 'slowpoke__hang', arguments: {} })).rejects.toThrow(/no answer within 1 s/);
+    // The fixture's hang resolves only when it sees notifications/cancelled; its in-flight count drops to 0.
+    await eventually(() => health(env!, 'slowpoke'), (h) => h.in_flight === 0 && h.last_error === 'no answer within 1 s');
+  });
+
+  it('a backend that fails all its pings turns unhealthy and is skipped with a reason', async () => {
+    env = await startRouterWithClient(
+      loaded([flaky('sick', { healthCheck: { enabled: true, intervalSeconds: 0.1, timeoutSeconds: 1 } }, { FIXTURE_FAIL_PINGS: '1' })]),
+    );
+    await eventually(() => health(env!, 'sick'), (h) => h.health_state === 'unhealthy');
+    await expect(env.client.callTool({ name: 'sick__echo', arguments: { text: 'x' } })).rejects.toThrow(/sick: unhealthy/);
+  });
+
+  it('the circuit opens after failure_threshold failures and the next call is refused at once', async () => {
+    env = await startRouterWithClient(
+      loaded([flaky('weak', { circuitBreaker: { failureThreshold: 2, timeoutSeconds: 60, halfOpenAttempts: 1 } }, { FIXTURE_FAIL_ALL: '1' })], { maxRetries: 0 }),
+    );
+    await expect(env.client.callTool({ name: 'weak__count', arguments: {} })).rejects.toThrow(/fails on purpose/);
+    await expect(env.client.callTool({ name: 'weak__count', arguments: {} })).rejects.toThrow(/fails on purpose/);
+    expect((await health(env, 'weak')).circuit_state).toBe('OPEN');
+    await expect(env.client.callTool({ name: 'weak__count', arguments: {} })).rejects.toThrow(/weak: circuit open/);
+  });
+
+  it('tool results with isError and invalid-params errors do not count as failures', async () => {
+    env = await startRouterWithClient(loaded([flaky('picky', { circuitBreaker: { failureThreshold: 1, timeoutSeconds: 60, halfOpenAttempts: 1 } })]));
+    const result = (await env.client.callTool({ name: 'picky__tool_error', arguments: {} })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    await expect(env.client.callTool({ name: 'picky__fail', arguments: { code: -32602 } })).rejects.toThrow(/-32602/);
+    const h = await health(env, 'picky');
+    expect([h.circuit_state, h.consecutive_failures]).toEqual(['CLOSED', 0]);
+  });
+});
