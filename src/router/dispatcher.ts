@@ -13,6 +13,7 @@ import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
+import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
 import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
 
 /** Results pass through untouched: the client validates them, we do not pay for it twice. */
@@ -45,6 +46,7 @@ export interface DispatcherDependencies {
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
   origins?: ClientOrigins;
+  observer?: DispatchObserver;
   random?: () => number;
 }
 
@@ -84,6 +86,7 @@ export class Dispatcher {
     const onClientAbort = () => deadline.abort(new RouterError('CANCELLED', 'cancelled by the client'));
     options.signal?.addEventListener('abort', onClientAbort, { once: true });
     this.inFlight++;
+    this.deps.observer?.inFlight(1);
     const tried: string[] = [];
     let lastError: RouterError | undefined;
     try {
@@ -96,8 +99,13 @@ export class Dispatcher {
           tried.length = 0;
           decision = this.route(requestId, target, tried, attempt);
         }
-        if (!decision.backend) throw lastError ?? noBackendError(target, decision);
+        if (!decision.backend) {
+          if (lastError) throw lastError;
+          this.deps.observer?.rejected(target.method, decision.skipped);
+          throw noBackendError(target, decision);
+        }
         const backend = decision.backend;
+        if (attempt > 0) this.deps.observer?.retry(target.method, tried.length === 0);
         if (attempt > 0) this.retriesInFlight++;
         const outcome = await this.attempt(requestId, backend, decision.epoch, target, options, deadline.signal).finally(() => {
           if (attempt > 0) this.retriesInFlight--;
@@ -114,6 +122,7 @@ export class Dispatcher {
       throw error;
     } finally {
       this.inFlight--;
+      this.deps.observer?.inFlight(-1);
       clock.clearTimeout(timer);
       options.signal?.removeEventListener('abort', onClientAbort);
     }
@@ -136,8 +145,9 @@ export class Dispatcher {
     const { clock } = this.deps;
     const ref = this.deps.backendRef(backend);
     const started = clock.now();
-    const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string) => {
+    const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string, outcome?: AttemptOutcome) => {
       const at = clock.now();
+      this.deps.observer?.attempt(backend, target.method, outcome ?? OUTCOME_OF[type], at - started);
       if (type === 'attempt.failed') ref?.send({ type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
       else ref?.send({ type, epoch, at, latencyMs: at - started });
     };
@@ -170,8 +180,8 @@ export class Dispatcher {
       if (signal.aborted) {
         const reason = signal.reason instanceof RouterError ? signal.reason : new RouterError('CANCELLED', 'cancelled');
         // A timeout is the backend's failure; a client's cancel is not.
-        if (reason.code === 'TIMEOUT') report('attempt.failed', reason.message);
-        else report('attempt.ignored');
+        if (reason.code === 'TIMEOUT') report('attempt.failed', reason.message, 'timeout');
+        else report('attempt.ignored', undefined, 'cancelled');
         return { ok: false, retry: false, error: reason };
       }
       const classified = classifyError(error);
@@ -186,6 +196,8 @@ export class Dispatcher {
     }
   }
 }
+
+const OUTCOME_OF = { 'attempt.succeeded': 'success', 'attempt.failed': 'failure', 'attempt.ignored': 'ignored' } as const;
 
 function noBackendError(target: ForwardTarget, decision: RouteDecision): RouterError {
   const reasons = decision.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');

@@ -15,6 +15,8 @@ import type { BackendConfig, LoadedConfig, RoutingSettings } from '../config/typ
 import type { Logger } from '../logging/logger';
 import { planRoute, type CandidateView } from '../routing/strategies';
 import { Dispatcher } from './dispatcher';
+import type { DispatchObserver } from '../observability/dispatch-observer';
+import { describeChanges, stateView, type StateView } from '../observability/state-changes';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { registerBackendClientHandlers } from '../backends/backend-client-handlers';
@@ -30,6 +32,8 @@ export interface RouterOptions {
   serverName?: string;
   version?: string;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Metrics and the like: told of every attempt and every backend snapshot. */
+  observer?: DispatchObserver & { backendState?(backend: string, snapshot: BackendSnapshot): void; removeBackend?(backend: string): void };
 }
 
 /** What backends tell their clients, fanned out to the client sessions. */
@@ -139,7 +143,46 @@ export class Router {
       linkOf: (name) => this.links.get(name),
       backendRef: (name) => this.backendRef(name),
       origins: this.origins,
+      observer: options.observer,
     });
+    this.watchBackends();
+  }
+
+  /** Follows every backend actor the supervisor spawns: state-change log lines, metrics, status listeners. */
+  private watchBackends(): void {
+    const watched = new Map<BackendActorRef, { unsubscribe(): void }>();
+    this.supervisor.subscribe((snapshot) => {
+      const refs = new Set(Object.values(snapshot.context.backends));
+      for (const ref of refs) {
+        if (watched.has(ref)) continue;
+        const name = ref.getSnapshot().context.name;
+        const log = this.logger.child({ backend: name });
+        let prev: StateView | undefined;
+        const onSnapshot = (s: BackendSnapshot) => {
+          const next = stateView(s);
+          for (const line of describeChanges(prev, next, s)) log[line.level](line.message, line.fields);
+          prev = next;
+          this.options.observer?.backendState?.(name, s);
+          for (const l of this.stateListeners) l(name, s);
+        };
+        onSnapshot(ref.getSnapshot());
+        watched.set(ref, ref.subscribe(onSnapshot));
+      }
+      for (const [ref, sub] of watched) {
+        if (refs.has(ref)) continue;
+        sub.unsubscribe();
+        watched.delete(ref);
+        this.options.observer?.removeBackend?.(ref.getSnapshot().context.name);
+      }
+    });
+  }
+
+  private readonly stateListeners = new Set<(backend: string, snapshot: BackendSnapshot) => void>();
+
+  /** Every backend snapshot change (status page, tests). */
+  onBackendState(listener: (backend: string, snapshot: BackendSnapshot) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
   }
 
   get settings(): RoutingSettings {
