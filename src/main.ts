@@ -8,6 +8,10 @@ import { createClientSession } from './server/client-session';
 import { HttpFront } from './server/http-front';
 import { serveStdio } from './server/stdio-front';
 import { VERSION } from './version';
+import { RouterMetrics } from './observability/metrics';
+import { observabilityRoutes } from './observability/http-routes';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export interface RunningRouter {
   router: Router;
@@ -17,7 +21,9 @@ export interface RunningRouter {
 }
 
 export async function startRouter(settings: RouterSettings, config: LoadedConfig, logger: Logger, onStopRequested: () => void): Promise<RunningRouter> {
-  const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION });
+  const metrics = new RouterMetrics();
+  const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION, observer: metrics });
+  const routes = observabilityRoutes(router, metrics);
   router.start();
   // Sessions advertise what the aggregate can do: let the backends connect first (bounded).
   await router.whenSettled();
@@ -26,16 +32,25 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
   if (settings.transport === 'stdio') {
     const close = await serveStdio(session(), onStopRequested);
     logger.info(`serving ${config.backends.length} backend(s) over stdio`, { config: config.path });
+    // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
+    const side = settings.metricsPort === undefined ? undefined : createServer((req, res) => {
+      if (!routes(req, res)) res.writeHead(404).end();
+    });
+    if (side) {
+      await new Promise<void>((resolve) => side.listen(settings.metricsPort, settings.host, resolve));
+      logger.info(`metrics and status on http://${settings.host}:${(side.address() as AddressInfo).port}/status`);
+    }
     return {
       router,
       async stop() {
+        side?.close();
         await close().catch(() => {});
         await router.stop();
       },
     };
   }
 
-  const front = new HttpFront({ host: settings.host, port: settings.port, logger, createSession: session });
+  const front = new HttpFront({ host: settings.host, port: settings.port, logger, createSession: session, extraRoutes: routes });
   const url = await front.listen();
   logger.info(`listening on ${url}`, { config: config.path, backends: config.backends.length });
   return {

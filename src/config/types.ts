@@ -89,4 +89,6 @@ export interface RouterSettings {
   logFormat: LogFormat;
   /** Port of the Stately inspector relay, when --inspect is given. */
   inspectPort?: number;
+  /** In stdio mode, serve /healthz, /readyz, /metrics and /status on this port. */
+  metricsPort?: number;
 }
