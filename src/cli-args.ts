@@ -16,6 +16,8 @@ Options:
       --log-level L        error, warn, info, debug (MCP_LOG_LEVEL)
       --log-format F       text or json (MCP_LOG_FORMAT)
       --inspect[=PORT]     serve the Stately inspector relay (default port 8080)
+      --inspect-payloads   show tool arguments and results in the inspector
+      --metrics-port P     with stdio: serve /healthz, /readyz, /metrics, /status on port P
   -h, --help               this text
   -v, --version            the version
 
@@ -35,6 +37,8 @@ export interface ParsedArgs {
     logLevel?: string;
     logFormat?: string;
     inspect?: string;
+    inspectPayloads?: boolean;
+    metricsPort?: string;
   };
 }
 
@@ -51,6 +55,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
       inspect: { type: 'string' },
+      'inspect-payloads': { type: 'boolean' },
+      'metrics-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -68,6 +74,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       logLevel: values['log-level'],
       logFormat: values['log-format'],
       inspect: values.inspect,
+      inspectPayloads: values['inspect-payloads'],
+      metricsPort: values['metrics-port'],
     },
   };
 }

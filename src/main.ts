@@ -9,6 +9,7 @@ import { HttpFront } from './server/http-front';
 import { serveStdio } from './server/stdio-front';
 import { VERSION } from './version';
 import { RouterMetrics } from './observability/metrics';
+import { startInspector } from './observability/inspector';
 import { observabilityRoutes } from './observability/http-routes';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,8 @@ export interface RunningRouter {
 
 export async function startRouter(settings: RouterSettings, config: LoadedConfig, logger: Logger, onStopRequested: () => void): Promise<RunningRouter> {
   const metrics = new RouterMetrics();
-  const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION, observer: metrics });
+  const inspector = settings.inspectPort === undefined ? undefined : await startInspector(settings.inspectPort, settings.inspectPayloads ?? false, logger);
+  const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION, observer: metrics, inspect: inspector?.inspect });
   const routes = observabilityRoutes(router, metrics);
   router.start();
   // Sessions advertise what the aggregate can do: let the backends connect first (bounded).
@@ -46,6 +48,7 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
         side?.close();
         await close().catch(() => {});
         await router.stop();
+        inspector?.stop();
       },
     };
   }
@@ -59,6 +62,7 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
     async stop() {
       await front.close();
       await router.stop();
+      inspector?.stop();
     },
   };
 }

@@ -89,6 +89,8 @@ export interface RouterSettings {
   logFormat: LogFormat;
   /** Port of the Stately inspector relay, when --inspect is given. */
   inspectPort?: number;
+  /** Show tool arguments and results in the inspector (off: they are hidden). */
+  inspectPayloads?: boolean;
   /** In stdio mode, serve /healthz, /readyz, /metrics and /status on this port. */
   metricsPort?: number;
 }
