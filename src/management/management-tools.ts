@@ -39,6 +39,32 @@ export const managementToolDefinitions: Tool[] = [
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
+  {
+    name: 'reload_backends_config',
+    title: 'Reload the backends file',
+    description: 'Re-reads the config file and applies it without a restart. Reports what was added, removed, changed, or refused.',
+    inputSchema: { type: 'object', properties: {} },
+    annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
+  },
+  {
+    name: 'register_backend',
+    title: 'Register a backend (runtime only)',
+    description:
+      'Adds a backend at runtime, validated exactly like an entry of the config file (name, command/args/env or url/headers, namespace, priority, ...). Not persisted: the config file is never written.',
+    inputSchema: {
+      type: 'object',
+      properties: { backend: { type: 'object', description: 'One backend, in the config file format.' } },
+      required: ['backend'],
+    },
+    annotations: { readOnlyHint: false, openWorldHint: true },
+  },
+  {
+    name: 'unregister_backend',
+    title: 'Unregister a backend (runtime only)',
+    description: 'Drains a backend (in-flight requests finish) and removes it. Not persisted: the config file is never written.',
+    inputSchema: { type: 'object', properties: { backend_name: { type: 'string' } }, required: ['backend_name'] },
+    annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+  },
 ];
 
 function structured(value: Record<string, unknown>): CallToolResult {
@@ -73,6 +99,33 @@ export async function callManagementTool(router: Router, name: string, args: Rec
       const explanation = router.explainRoute(target);
       if (explanation.kind === 'unknown') return toolError(`No backend offers ${JSON.stringify(target)}.`);
       return structured(explanation);
+    }
+    case 'reload_backends_config': {
+      if (!router.managementHooks.reload) return toolError('This router was started without a config file to reload.');
+      const report = await router.managementHooks.reload();
+      return report.ok ? structured({ ...report }) : { ...structured({ ...report }), isError: true };
+    }
+    case 'register_backend': {
+      const parse = router.managementHooks.parseBackend;
+      if (!parse) return toolError('register_backend is not available in this router.');
+      let config;
+      try {
+        config = parse(args?.backend);
+      } catch (error) {
+        return toolError(`Refused: ${(error as Error).message}`);
+      }
+      if (router.backendConfig(config.name)) return toolError(`Refused: a backend named ${JSON.stringify(config.name)} already exists.`);
+      router.addBackends([config]);
+      return structured({ registered: config.name, persisted: false, note: 'Runtime only: the config file is unchanged, so a restart or reload forgets this backend.' });
+    }
+    case 'unregister_backend': {
+      const backendName = args?.backend_name;
+      if (typeof backendName !== 'string' || !router.backendConfig(backendName)) {
+        return toolError(`Unknown backend ${JSON.stringify(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
+      }
+      await router.drainAndRemove([backendName]);
+      router.forgetBackend(backendName);
+      return structured({ unregistered: backendName, persisted: false, note: 'Runtime only: the config file is unchanged.' });
     }
     default:
       return undefined;

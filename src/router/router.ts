@@ -49,6 +49,13 @@ interface DecisionEnqueuer {
   emit(event: { type: 'request.routed'; decision: RouteDecision }): void;
 }
 
+/** What the management tools need from the outside world (config file and parser), set by main. */
+export interface ManagementHooks {
+  reload?(): Promise<import('./config-reloader').ReloadReport>;
+  /** Validates one backend given in the file's format, exactly as the file loader would. */
+  parseBackend?(raw: unknown): BackendConfig;
+}
+
 export type ListChangeListener = (change: ListChange) => void;
 
 /** Names the router serves itself; they are reserved in the catalog. */
@@ -98,6 +105,7 @@ export class Router {
   private readonly refreshing = new Set<string>();
   private cacheTimer: unknown;
   private turn = 0;
+  managementHooks: ManagementHooks = {};
   /** Backends on their way out: no new requests, in-flight ones finish. */
   private readonly draining = new Set<string>();
   private firstSettled = new Map<string, () => void>();
@@ -316,6 +324,11 @@ export class Router {
       this.links.delete(name);
       this.notify(this.catalog.removeBackend(name));
     }
+  }
+
+  /** After a runtime unregister: the backend's configuration goes too. */
+  forgetBackend(name: string): void {
+    this.configs.delete(name);
   }
 
   isDraining(name: string): boolean {

@@ -77,7 +77,7 @@ describe('HTTP front with observability endpoints', () => {
   it('answers malformed JSON with a JSON-RPC parse error', async () => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe(-32700);
+    expect(((await res.json()) as any).error.code).toBe(-32700);
   });
 
   it('refuses a foreign Origin and a foreign Host with 403 (DNS rebinding)', async () => {
@@ -94,7 +94,7 @@ describe('HTTP front with observability endpoints', () => {
     expect((await fetch(url.replace('/mcp', '/healthz'))).status).toBe(200);
     const ready = await fetch(url.replace('/mcp', '/readyz'));
     expect(ready.status).toBe(200);
-    expect((await ready.json()).ready).toBe(true);
+    expect(((await ready.json()) as any).ready).toBe(true);
   });
 
   it('/metrics counts the calls made, per backend and outcome', async () => {
@@ -110,7 +110,7 @@ describe('HTTP front with observability endpoints', () => {
   });
 
   it('/status.json lists every backend and the routing table', async () => {
-    const doc = await (await fetch(url.replace('/mcp', '/status.json'))).json();
+    const doc = (await (await fetch(url.replace("/mcp", "/status.json"))).json()) as any;
     expect(doc.backends.map((b: { name: string }) => b.name)).toEqual(['alpha', 'beta']);
     expect(doc.routes.find((r: { name: string }) => r.name === 'alpha__echo').backends).toEqual(['alpha']);
   });
