@@ -7,11 +7,8 @@ import { parseCliArgs, USAGE } from './cli-args';
 import { loadConfig, resolveRouterSettings, routingOverrides } from './config';
 import { ConfigError } from './errors';
 import { createLogger } from './logging/logger';
-import { startRouter, type RunningRouter } from './main';
+import { startRouter, STOP_GRACE_MS, type RunningRouter } from './main';
 import { VERSION } from './version';
-
-/** How long in-flight requests get to finish after SIGINT/SIGTERM. */
-const STOP_GRACE_MS = 10_000;
 
 async function main(argv: string[]): Promise<number | undefined> {
   let parsed;

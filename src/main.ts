@@ -14,6 +14,9 @@ import { observabilityRoutes } from './observability/http-routes';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** How long in-flight requests get to finish after SIGINT/SIGTERM. */
+export const STOP_GRACE_MS = 10_000;
+
 export interface RunningRouter {
   router: Router;
   /** The HTTP endpoint, in HTTP mode. */
@@ -46,6 +49,7 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
       router,
       async stop() {
         side?.close();
+        await router.dispatcher.idle(STOP_GRACE_MS);
         await close().catch(() => {});
         await router.stop();
         inspector?.stop();
@@ -60,6 +64,8 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
     router,
     url,
     async stop() {
+      front.stopAccepting();
+      await router.dispatcher.idle(STOP_GRACE_MS);
       await front.close();
       await router.stop();
       inspector?.stop();

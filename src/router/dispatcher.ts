@@ -63,6 +63,16 @@ export class Dispatcher {
     });
   }
 
+  /** Resolves when no request is in flight (or after maxMs): a graceful stop lets them finish. */
+  async idle(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
   /** Asks the supervisor for the next attempt's backend; synchronous (the actor processes send() in place). */
   route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
     let decision: RouteDecision | undefined;

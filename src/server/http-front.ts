@@ -116,6 +116,12 @@ export class HttpFront {
     return session;
   }
 
+  /** Stops taking new connections; open sessions keep being served until close(). */
+  stopAccepting(): void {
+    this.http?.close();
+    this.http?.closeIdleConnections();
+  }
+
   async close(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
