@@ -1,7 +1,8 @@
 /**
  * The one place that wires the router together: config → router core → front (stdio or HTTP) → signals.
  */
-import type { LoadedConfig, RouterSettings } from './config/types';
+import type { BackendConfig, LoadedConfig, RouterSettings } from './config/types';
+import { ConfigReloader } from './router/config-reloader';
 import type { Logger } from './logging/logger';
 import { Router } from './router/router';
 import { createClientSession } from './server/client-session';
@@ -24,12 +25,31 @@ export interface RunningRouter {
   stop(): Promise<void>;
 }
 
-export async function startRouter(settings: RouterSettings, config: LoadedConfig, logger: Logger, onStopRequested: () => void): Promise<RunningRouter> {
+export interface ConfigSource {
+  /** Loads the config file again (throws ConfigError when it is refused). */
+  load(): LoadedConfig;
+  /** Validates one backend in the file's format. */
+  parseBackend(raw: unknown): BackendConfig;
+}
+
+export async function startRouter(
+  settings: RouterSettings,
+  config: LoadedConfig,
+  logger: Logger,
+  onStopRequested: () => void,
+  source?: ConfigSource,
+): Promise<RunningRouter> {
   const metrics = new RouterMetrics();
   const inspector = settings.inspectPort === undefined ? undefined : await startInspector(settings.inspectPort, settings.inspectPayloads ?? false, logger);
   const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION, observer: metrics, inspect: inspector?.inspect });
   const routes = observabilityRoutes(router, metrics);
   router.start();
+  const reloader = source ? new ConfigReloader(router, () => source.load(), logger) : undefined;
+  if (source && reloader) {
+    router.managementHooks = { reload: () => reloader.reload('reload_backends_config'), parseBackend: source.parseBackend };
+    reloader.watch(config.path);
+    process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  }
   // Sessions advertise what the aggregate can do: let the backends connect first (bounded).
   await router.whenSettled();
   const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
@@ -49,6 +69,7 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
       router,
       async stop() {
         side?.close();
+        reloader?.close();
         await router.dispatcher.idle(STOP_GRACE_MS);
         await close().catch(() => {});
         await router.stop();
@@ -65,6 +86,7 @@ export async function startRouter(settings: RouterSettings, config: LoadedConfig
     url,
     async stop() {
       front.stopAccepting();
+      reloader?.close();
       await router.dispatcher.idle(STOP_GRACE_MS);
       await front.close();
       await router.stop();
