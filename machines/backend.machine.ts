@@ -26,6 +26,8 @@ export interface BackendMachineInput {
   jitter?: number;
   /** Seed of the context's PRNG, so jittered runs can be replayed. */
   seed?: number;
+  /** false: the supervisor spawns it but leaves it idle (the original router's `auto_start: false`). */
+  autoStart?: boolean;
 }
 
 export type CircuitState = 'closed' | 'open' | 'halfOpen';

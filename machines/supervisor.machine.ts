@@ -74,7 +74,7 @@ export const supervisorMachine = setup({
                   [input.name]: spawn('backend', { id: input.name, systemId: `backend:${input.name}`, input }),
                 }),
               });
-              enqueue.sendTo(input.name, { type: 'backend.start' });
+              if (input.autoStart !== false) enqueue.sendTo(input.name, { type: 'backend.start' });
             }
           }),
         },

@@ -4,7 +4,8 @@
  * 1 for any other failure to start.
  */
 import { parseCliArgs, USAGE } from './cli-args';
-import { loadConfig, resolveRouterSettings, routingOverrides } from './config';
+import { dirname } from 'node:path';
+import { loadConfig, parseBackend, resolveRouterSettings, routingOverrides } from './config';
 import { ConfigError } from './errors';
 import { createLogger } from './logging/logger';
 import { startRouter, STOP_GRACE_MS, type RunningRouter } from './main';
@@ -27,10 +28,11 @@ async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
 
-  let settings, config;
+  let settings, config, overrides;
   try {
     settings = resolveRouterSettings(parsed.flags, process.env);
-    config = loadConfig(settings.configPath, { env: process.env, overrides: routingOverrides(parsed.flags, process.env) });
+    overrides = routingOverrides(parsed.flags, process.env);
+    config = loadConfig(settings.configPath, { env: process.env, overrides });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`mcp-router: invalid configuration\n${error.message}\n`);
@@ -56,7 +58,12 @@ async function main(argv: string[]): Promise<number | undefined> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  running = await startRouter(settings, config, logger, () => void stop('client closed stdin'));
+  const configPath = settings.configPath;
+  const loaded = config;
+  running = await startRouter(settings, config, logger, () => void stop('client closed stdin'), {
+    load: () => loadConfig(configPath, { env: process.env, overrides }),
+    parseBackend: (raw, others) => parseBackend(raw, { env: process.env, routing: loaded.routing, others, baseDir: dirname(loaded.path) }),
+  });
   return undefined;
 }
 

@@ -28,8 +28,8 @@ export interface RunningRouter {
 export interface ConfigSource {
   /** Loads the config file again (throws ConfigError when it is refused). */
   load(): LoadedConfig;
-  /** Validates one backend in the file's format. */
-  parseBackend(raw: unknown): BackendConfig;
+  /** Validates one backend in the file's format; `others` are the running backends' names. */
+  parseBackend(raw: unknown, others: string[]): BackendConfig;
 }
 
 export async function startRouter(
@@ -46,7 +46,7 @@ export async function startRouter(
   router.start();
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger) : undefined;
   if (source && reloader) {
-    router.managementHooks = { reload: () => reloader.reload('reload_backends_config'), parseBackend: source.parseBackend };
+    router.managementHooks = { reload: () => reloader.reload('reload_backends_config'), parseBackend: (raw) => source.parseBackend(raw, router.backendNames()) };
     reloader.watch(config.path);
     process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   }

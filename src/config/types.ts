@@ -51,6 +51,8 @@ export interface BackendConfig {
   circuitBreaker: CircuitBreakerConfig;
   /** One backend connection for all clients, or one per client session. */
   session: 'shared' | 'per-client';
+  /** false: registered (and listed) but not started, as the original router's `auto_start: false`. */
+  autoStart?: boolean;
 }
 
 /** Global routing settings, after flag > environment variable > file `routing:` block > default. */

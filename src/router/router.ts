@@ -61,7 +61,7 @@ export type ListChangeListener = (change: ListChange) => void;
 /** Names the router serves itself; they are reserved in the catalog. */
 export const MANAGEMENT_TOOL_NAMES = ['list_backends', 'get_backend_health', 'explain_route', 'reload_backends_config', 'register_backend', 'unregister_backend'];
 
-export function backendInput(config: BackendConfig, routing: RoutingSettings): BackendMachineInput {
+export function backendInput(config: BackendConfig): BackendMachineInput {
   return {
     name: config.name,
     namespace: config.namespace,
@@ -79,7 +79,7 @@ export function backendInput(config: BackendConfig, routing: RoutingSettings): B
     },
     seed: hashSeed(config.name),
     jitter: 0.1,
-    ...(routing ? {} : {}),
+    autoStart: config.autoStart,
   };
 }
 
@@ -291,7 +291,7 @@ export class Router {
 
   addBackends(backends: BackendConfig[]): void {
     for (const b of backends) this.configs.set(b.name, b);
-    this.supervisor.send({ type: 'backends.add', backends: backends.map((b) => backendInput(b, this.config.routing)) });
+    this.supervisor.send({ type: 'backends.add', backends: backends.map((b) => backendInput(b)) });
   }
 
   /**
