@@ -27,10 +27,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function zodIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return { path: formatPath([...issue.path]), problem: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` };
-    }
     const path = [prefix, formatPath([...issue.path])].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { path, problem: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` };
+    }
     return { path, problem: issue.message };
   });
 }
@@ -45,11 +45,11 @@ function readText(file: string): string {
 }
 
 function parseText(file: string, text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0];
     const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';
-    throw new ConfigError(file, [{ path: '', problem: `not valid YAML or JSON: ${where}${e.message.split('\n')[0]}` }]);
+    throw new ConfigError(file, [{ path: '', problem: `not valid YAML or JSON: ${where}${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` }]);
   }
   return doc.toJS() ?? {};
 }
