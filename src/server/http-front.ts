@@ -5,8 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  SUPPORTED_PROTOCOL_VERSIONS,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
+import { HttpSessionTransport } from './http-session-transport';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logging/logger';
 import { checkHostAndOrigin, type HostPolicy } from './host-policy';
@@ -15,25 +22,50 @@ export interface HttpFrontOptions {
   host: string;
   port: number;
   logger: Logger;
-  createSession: () => Server;
+  createSession: () => Server | Promise<Server>;
   /** Largest accepted request body, bytes. */
   maxBodyBytes?: number;
   hostPolicy?: Partial<HostPolicy>;
   /** Extra routes (/healthz, /metrics, ...) tried before /mcp. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Concurrent sessions beyond this get 503. */
+  maxSessions?: number;
+  /** Sessions with no request for this long are closed and their resources freed. */
+  sessionIdleMs?: number;
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: HttpSessionTransport;
   server: Server;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+const DEFAULT_MAX_SESSIONS = 1000;
+const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
+
+/**
+ * Exactly the SDK's own test of a message: one it would not recognize is dropped without an answer, and the
+ * POST carrying it would never end. So it is refused here, with a JSON-RPC error.
+ */
+function isJsonRpcMessage(m: unknown): m is JSONRPCMessage {
+  return isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m);
+}
+
+function idOf(m: unknown): string | number | null {
+  const id = (m as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+/** Protocol versions that removed JSON-RPC batching. */
+function refusesBatches(version: string | undefined): boolean {
+  return version === undefined || version >= '2025-06-18';
+}
 
 export class HttpFront {
   private readonly sessions = new Map<string, Session>();
   private http: HttpServer | undefined;
   private policy: HostPolicy | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HttpFrontOptions) {}
 
@@ -56,6 +88,9 @@ export class HttpFront {
       });
     });
     this.http.keepAliveTimeout = 65_000;
+    const idleMs = this.options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+    this.sweeper = setInterval(() => this.sweepIdleSessions(), Math.max(1000, Math.min(idleMs / 2, 60_000)));
+    this.sweeper.unref();
     await new Promise<void>((resolve, reject) => {
       this.http!.once('error', reject);
       this.http!.listen(this.options.port, this.options.host, () => resolve());
@@ -73,47 +108,79 @@ export class HttpFront {
     if (path !== '/mcp') return jsonRpcError(res, 404, -32000, `not found: ${path} (the MCP endpoint is /mcp)`);
 
     const sessionId = header(req, 'mcp-session-id');
+    const version = header(req, 'mcp-protocol-version');
+    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return jsonRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    }
     if (req.method === 'POST') {
       const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
       if (body === undefined) return;
+      const messages = Array.isArray(body) ? body : [body];
+      if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
+        const bad = messages.find((m) => !isJsonRpcMessage(m));
+        return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(bad));
+      }
+      const isInitialize = messages.some((m) => (m as { method?: string }).method === 'initialize');
       if (sessionId) {
         const session = this.sessions.get(sessionId);
-        if (!session) return jsonRpcError(res, 404, -32001, 'session not found');
-        return session.transport.handleRequest(req, res, body);
+        if (!session) return jsonRpcError(res, 404, -32001, 'Session not found', idOf(body));
+        if (Array.isArray(body) && refusesBatches(session.transport.protocolVersion)) {
+          return jsonRpcError(res, 400, -32600, `Invalid Request: protocol version ${session.transport.protocolVersion} does not allow JSON-RPC batches`);
+        }
+        if (isInitialize) return jsonRpcError(res, 400, -32600, 'Invalid Request: this session is already initialized', idOf(body));
+        return session.transport.handlePost(req, res, body as JSONRPCMessage);
       }
-      if (!isInitializeRequest(body)) {
-        return jsonRpcError(res, 400, -32000, 'Bad Request: no valid session id; the first request must be initialize');
+      if (!isInitialize || Array.isArray(body)) {
+        return jsonRpcError(res, 400, -32000, 'Bad Request: no valid session id; the first request must be a single initialize', idOf(body));
       }
-      const session = this.openSession();
-      return session.transport.handleRequest(req, res, body);
+      if (this.sessions.size >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
+        return jsonRpcError(res, 503, -32000, 'Service Unavailable: too many sessions; try again later', idOf(body));
+      }
+      const session = await this.openSession();
+      session.transport.protocolVersion = (body as { params?: { protocolVersion?: string } }).params?.protocolVersion;
+      return session.transport.handlePost(req, res, body as JSONRPCMessage);
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
-      const session = sessionId ? this.sessions.get(sessionId) : undefined;
       if (!sessionId) return jsonRpcError(res, 400, -32000, 'Bad Request: mcp-session-id header required');
-      if (!session) return jsonRpcError(res, 404, -32001, 'session not found');
-      return session.transport.handleRequest(req, res);
+      const session = this.sessions.get(sessionId);
+      if (!session) return jsonRpcError(res, 404, -32001, 'Session not found');
+      if (req.method === 'GET') return session.transport.handleGet(res);
+      await this.closeSession(sessionId);
+      res.writeHead(200).end();
+      return;
     }
     res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
   }
 
-  private openSession(): Session {
-    const server = this.options.createSession();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        this.sessions.set(id, session);
-      },
-      onsessionclosed: (id) => {
-        this.sessions.delete(id);
-      },
-    });
+  private async openSession(): Promise<Session> {
+    const server = await this.options.createSession();
+    const transport = new HttpSessionTransport(randomUUID());
     const session: Session = { transport, server };
+    this.sessions.set(transport.sessionId, session);
     transport.onclose = () => {
-      if (transport.sessionId) this.sessions.delete(transport.sessionId);
-      void server.close().catch(() => {});
+      this.sessions.delete(transport.sessionId);
     };
-    void server.connect(transport);
+    await server.connect(transport);
     return session;
+  }
+
+  private async closeSession(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    this.sessions.delete(id);
+    await session?.server.close().catch(() => {});
+  }
+
+  /** Closes sessions idle for longer than the idle timeout (their server, subscriptions, listeners). */
+  sweepIdleSessions(now = Date.now()): number {
+    const idleMs = this.options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+    let closed = 0;
+    for (const [id, session] of this.sessions) {
+      if (now - session.transport.lastActive > idleMs) {
+        void this.closeSession(id);
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /** Stops taking new connections; open sessions keep being served until close(). */
@@ -123,6 +190,7 @@ export class HttpFront {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.server.close().catch(() => {})));
@@ -142,9 +210,9 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+export function jsonRpcError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 }
 
 /** Reads and parses a JSON body; answers 413 / 400 itself and returns undefined when it did. */

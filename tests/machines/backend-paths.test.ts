@@ -40,7 +40,7 @@ describe('backend statechart paths', () => {
     },
     events: [...events, ...delayed.map((type) => ({ type }) as unknown as BackendEvent)],
     // State value plus the counters that gate transitions, so the walk is finite but complete.
-    serializeState: (s) =>
+    serializeState: (s: any) =>
       JSON.stringify([s.value, Math.min(s.context.consecutiveFailures, 2), s.context.consecutiveProbeFailures > 0, s.context.trialsInFlight, s.context.circuitEpoch % 2]),
     limit: 20_000,
   } as never);
@@ -58,7 +58,7 @@ describe('backend statechart paths', () => {
   it('never goes from open to closed without half-open', () => {
     for (const { state, transitions } of Object.values(adjacency)) {
       if ((state.value as { circuit: string }).circuit !== 'open') continue;
-      for (const t of Object.values(transitions)) expect((t.state.value as { circuit: string }).circuit).not.toBe('closed');
+      for (const t of Object.values(transitions) as { state: { value: unknown } }[]) expect((t.state.value as { circuit: string }).circuit).not.toBe('closed');
     }
   });
 });

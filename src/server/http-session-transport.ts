@@ -1,0 +1,141 @@
+/**
+ * The streamable HTTP transport for one client session, written for the router's request path.
+ *
+ * A POST's answer starts undecided: when the response is the first thing the server sends for it, it goes
+ * back as plain `application/json` (the common case, and the cheap one); when a notification or request
+ * related to it comes first (progress, logging, sampling, elicitation), the answer turns into an SSE stream
+ * that carries those and then the response. A GET opens the session's standalone SSE stream for messages
+ * related to no request (list_changed, resource updates).
+ *
+ * The SDK's own transport converts every Node request into a web Request and answers every call over SSE;
+ * on a router that sits on every tool call that cost is most of the request path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+interface PendingPost {
+  res: ServerResponse;
+  /** Request ids of this POST still waiting for their response. */
+  waiting: Set<RequestId>;
+  batch: boolean;
+  mode: 'json' | 'sse';
+  /** Responses collected while the answer is still plain JSON. */
+  responses: JSONRPCMessage[];
+}
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
+  return 'id' in message && ('result' in message || 'error' in message) && !('method' in message);
+}
+
+function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
+  return 'method' in message && 'id' in message;
+}
+
+function sseEvent(message: JSONRPCMessage): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+export class HttpSessionTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  /** Milliseconds since the epoch of the last request on this session (idle sessions are closed). */
+  lastActive = Date.now();
+  /** The protocol version the client asked for at initialize (batches are refused from 2025-06-18 on). */
+  protocolVersion: string | undefined;
+
+  private readonly byRequest = new Map<RequestId, PendingPost>();
+  private standalone: ServerResponse | undefined;
+  private closed = false;
+
+  constructor(readonly sessionId: string) {}
+
+  async start(): Promise<void> {}
+
+  /** One POST: a single message or (for older protocol versions) a batch. */
+  handlePost(req: IncomingMessage, res: ServerResponse, body: JSONRPCMessage | JSONRPCMessage[]): void {
+    this.lastActive = Date.now();
+    const messages = Array.isArray(body) ? body : [body];
+    const requests = messages.filter(isRequest);
+    res.setHeader('mcp-session-id', this.sessionId);
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+    } else {
+      const post: PendingPost = { res, waiting: new Set(requests.map((r) => r.id)), batch: Array.isArray(body), mode: 'json', responses: [] };
+      for (const r of requests) this.byRequest.set(r.id, post);
+      // A client that goes away mid-call: its pending answers have nowhere to go.
+      res.on('close', () => {
+        for (const id of post.waiting) if (this.byRequest.get(id) === post) this.byRequest.delete(id);
+      });
+    }
+    for (const message of messages) this.onmessage?.(message, extra);
+  }
+
+  /** GET: the standalone SSE stream. One at a time, as the spec says. */
+  handleGet(res: ServerResponse): void {
+    this.lastActive = Date.now();
+    if (this.standalone && !this.standalone.writableEnded) {
+      res.writeHead(409, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Conflict: an SSE stream is already open for this session' }, id: null }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'mcp-session-id': this.sessionId });
+    res.flushHeaders();
+    this.standalone = res;
+    res.on('close', () => {
+      if (this.standalone === res) this.standalone = undefined;
+    });
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.closed) return;
+    if (isResponse(message)) {
+      const post = this.byRequest.get(message.id);
+      if (!post) return; // its client is gone
+      this.byRequest.delete(message.id);
+      post.waiting.delete(message.id);
+      if (post.mode === 'sse') post.res.write(sseEvent(message));
+      else post.responses.push(message);
+      if (post.waiting.size === 0) this.finish(post);
+      return;
+    }
+    const related = options?.relatedRequestId !== undefined ? this.byRequest.get(options.relatedRequestId) : undefined;
+    if (related) {
+      this.toSse(related);
+      related.res.write(sseEvent(message));
+      return;
+    }
+    if (this.standalone && !this.standalone.writableEnded) this.standalone.write(sseEvent(message));
+    // With no stream open, an unrelated notification has nowhere to go (the spec lets servers drop it).
+  }
+
+  private toSse(post: PendingPost): void {
+    if (post.mode === 'sse') return;
+    post.mode = 'sse';
+    post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    for (const r of post.responses) post.res.write(sseEvent(r));
+    post.responses = [];
+  }
+
+  private finish(post: PendingPost): void {
+    if (post.res.writableEnded) return;
+    if (post.mode === 'sse') {
+      post.res.end();
+      return;
+    }
+    const body = JSON.stringify(post.batch ? post.responses : post.responses[0]);
+    post.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const post of new Set(this.byRequest.values())) if (!post.res.writableEnded) post.res.end();
+    this.byRequest.clear();
+    this.standalone?.end();
+    this.onclose?.();
+  }
+}
