@@ -101,7 +101,8 @@ export type BackendEvent =
   | { type: 'link.failed'; at: number; error: string }
   | { type: 'link.lost'; at: number; error: string }
   | { type: 'capabilities.updated'; capabilities: CapabilityCounts }
-  | { type: 'attempt.started'; requestId: string; epoch: number }
+  /** `why` is the supervisor's decision, for the inspector: the machine does not read it. */
+  | { type: 'attempt.started'; requestId: string; epoch: number; why?: { strategy: string; order: string[]; skipped: { backend: string; reason: string }[] } }
   | AttemptOutcomeEvent
   | { type: 'probe.started' }
   | { type: 'probe.succeeded'; at: number; latencyMs: number }
@@ -170,6 +171,12 @@ export const backendMachine = setup({
         ...withLatency(context, event.latencyMs),
       };
     }),
+    /** The common case, in one assign: a success ends an attempt and resets the failure streak. */
+    countSuccessEnd: assign(({ context, event }) => ({
+      inFlight: Math.max(0, context.inFlight - 1),
+      consecutiveFailures: 0,
+      ...withLatency(context, 'latencyMs' in event ? event.latencyMs : 0),
+    })),
     countFailure: assign({ consecutiveFailures: ({ context }) => context.consecutiveFailures + 1 }),
     resetFailures: assign({ consecutiveFailures: 0 }),
     takeTrialPermit: assign({ trialsInFlight: ({ context }) => context.trialsInFlight + 1 }),
@@ -380,7 +387,7 @@ export const backendMachine = setup({
               { guard: 'failureReachesThreshold', target: 'open', actions: ['countAttemptEnd', 'countFailure'] },
               { actions: ['countAttemptEnd', 'countFailure'] },
             ],
-            'attempt.succeeded': { actions: ['countAttemptEnd', 'resetFailures'] },
+            'attempt.succeeded': { actions: 'countSuccessEnd' },
             'attempt.ignored': { actions: 'countAttemptEnd' },
           },
         },

@@ -1,8 +1,9 @@
 /**
  * The supervisor: spawns one backend actor per configured backend, stops them on removal, and dispatches
- * every request attempt. A dispatch is one transition: `request.dispatch` in; out go the decision (kept in
- * context as `lastDecision`, emitted as `request.routed`) and `attempt.started` to the chosen backend, so the
- * inspector shows why each request went where it went.
+ * every request attempt. A dispatch is one transition: `request.dispatch` in; out go `attempt.started` to the
+ * chosen backend, carrying the decision (strategy, order, who was skipped and why), and `request.routed`
+ * for the dispatcher. The inspector shows why each request went where it went. Nothing is assigned per
+ * request: a dispatch costs no context copy.
  *
  * Pure XState: the routing decision itself is the `routeRequest` placeholder, provided by src/ (which owns the
  * capability catalog and the pure strategy functions).
@@ -32,8 +33,6 @@ export interface RouteDecision {
 
 export interface SupervisorContext {
   backends: Record<string, BackendActorRef>;
-  dispatched: number;
-  lastDecision: RouteDecision | null;
 }
 
 export type SupervisorEvent =
@@ -52,14 +51,14 @@ export const supervisorMachine = setup({
   actors: { backend: backendMachine },
   actions: {
     /**
-     * Decides one attempt: assigns lastDecision, sends attempt.started to the chosen backend and emits
+     * Decides one attempt: sends attempt.started (with the decision) to the chosen backend and emits
      * request.routed. Provided by src/ (it needs the catalog).
      */
     routeRequest: () => {},
   },
 }).createMachine({
   id: 'supervisor',
-  context: { backends: {}, dispatched: 0, lastDecision: null },
+  context: { backends: {} },
   initial: 'running',
   states: {
     running: {

@@ -10,6 +10,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
+import { coalesceWrites } from '../server/coalesce-writes';
 
 export interface BackendLink {
   readonly client: Client;
@@ -93,6 +94,9 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
   if (config.transport === 'stdio') {
     const transport = stdioTransport(config, options.logger);
     await connectWith(client, transport, options);
+    // The SDK keeps the child private; its stdin is where every request to this backend is written.
+    const stdin = (transport as unknown as { _process?: { stdin?: import('node:stream').Writable } })._process?.stdin;
+    if (stdin) coalesceWrites(stdin);
     return { client, transport, kind: 'stdio' };
   }
   const url = new URL(config.url!);

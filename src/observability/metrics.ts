@@ -43,9 +43,18 @@ export class RouterMetrics implements DispatchObserver {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'mcp_router_' });
   }
 
+  /** Labelled children, looked up once: prom-client hashes the label object on every call otherwise. */
+  private readonly children = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
+
   attempt(backend: string, method: string, outcome: AttemptOutcome, durationMs: number): void {
-    this.requests.inc({ backend, method, outcome });
-    this.latency.observe({ backend, method }, durationMs / 1000);
+    const key = `${backend}\u0000${method}\u0000${outcome}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = { count: this.requests.labels({ backend, method, outcome }), latency: this.latency.labels({ backend, method }) };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.latency.observe(durationMs / 1000);
     if (outcome === 'timeout') this.timeouts.inc({ backend, method });
   }
 
@@ -73,6 +82,7 @@ export class RouterMetrics implements DispatchObserver {
   }
 
   removeBackend(backend: string): void {
+    for (const key of this.children.keys()) if (key.startsWith(`${backend}\u0000`)) this.children.delete(key);
     for (const s of CIRCUIT_STATES) this.circuit.remove({ backend, state: s === 'halfOpen' ? 'half_open' : s });
     for (const s of CONNECTION_STATES) this.connection.remove({ backend, state: s });
     for (const s of HEALTH_STATES) this.health.remove({ backend, state: s });

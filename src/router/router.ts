@@ -44,8 +44,7 @@ export interface BackendBroadcast {
 
 /** The part of XState's action enqueuer a routing decision uses. */
 interface DecisionEnqueuer {
-  assign(values: Record<string, unknown>): void;
-  sendTo(ref: BackendActorRef, event: { type: 'attempt.started'; requestId: string; epoch: number }): void;
+  sendTo(ref: BackendActorRef, event: { type: 'attempt.started'; requestId: string; epoch: number; why: unknown }): void;
   emit(event: { type: 'request.routed'; decision: RouteDecision }): void;
 }
 
@@ -106,6 +105,8 @@ export class Router {
   private cacheTimer: unknown;
   private turn = 0;
   managementHooks: ManagementHooks = {};
+  /** Routing decisions are logged at debug level; checked once, not per request. */
+  private readonly debugRouting: boolean;
   /** Backends on their way out: no new requests, in-flight ones finish. */
   private readonly draining = new Set<string>();
   private firstSettled = new Map<string, () => void>();
@@ -114,6 +115,7 @@ export class Router {
     this.config = options.config;
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
+    this.debugRouting = options.logger.isDebugEnabled();
     this.catalog = new Catalog(options.config.routing.enableNamespaces);
     this.catalog.reserve(MANAGEMENT_TOOL_NAMES);
     for (const b of options.config.backends) this.configs.set(b.name, b);
@@ -137,7 +139,7 @@ export class Router {
     const ping = createPingActor({ clock: this.clock, linkOf: (name) => this.links.get(name) });
     const machine = supervisorMachine.provide({
       actors: { backend: backendMachine.provide({ actors: { link, ping } }) },
-      actions: { routeRequest: enqueueActions(({ context, event, enqueue }) => this.routeRequest(context.backends, context.dispatched, event, enqueue as unknown as DecisionEnqueuer)) },
+      actions: { routeRequest: enqueueActions(({ context, event, enqueue }) => this.routeRequest(context.backends, event, enqueue as unknown as DecisionEnqueuer)) },
     });
     this.supervisor = createActor(machine, {
       clock: this.clock,
@@ -166,8 +168,10 @@ export class Router {
         const name = ref.getSnapshot().context.name;
         const log = this.logger.child({ backend: name });
         let prev: StateView | undefined;
+        // Every request changes a backend's counters; only a change of state is worth a log line or a gauge.
         const onSnapshot = (s: BackendSnapshot) => {
           const next = stateView(s);
+          if (prev && prev.connection === next.connection && prev.health === next.health && prev.circuit === next.circuit) return;
           for (const line of describeChanges(prev, next, s)) log[line.level](line.message, line.fields);
           prev = next;
           this.options.observer?.backendState?.(name, s);
@@ -187,7 +191,7 @@ export class Router {
 
   private readonly stateListeners = new Set<(backend: string, snapshot: BackendSnapshot) => void>();
 
-  /** Every backend snapshot change (status page, tests). */
+  /** Every change of a backend's connection, health or circuit state. */
   onBackendState(listener: (backend: string, snapshot: BackendSnapshot) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -466,7 +470,6 @@ export class Router {
 
   private routeRequest(
     backends: Record<string, BackendActorRef>,
-    dispatchedCount: number,
     event: SupervisorEvent,
     enqueue: DecisionEnqueuer,
   ): void {
@@ -487,8 +490,15 @@ export class Router {
       order: plan.order,
       skipped: plan.skipped,
     };
-    enqueue.assign({ lastDecision: decision, dispatched: dispatchedCount + 1 });
-    if (plan.chosen) enqueue.sendTo(backends[plan.chosen.backend], { type: 'attempt.started', requestId: event.requestId, epoch: plan.chosen.epoch });
+    if (plan.chosen) {
+      enqueue.sendTo(backends[plan.chosen.backend], {
+        type: 'attempt.started',
+        requestId: event.requestId,
+        epoch: plan.chosen.epoch,
+        why: { strategy: plan.strategy, order: plan.order, skipped: plan.skipped },
+      });
+    }
+    if (this.debugRouting) this.logger.debug('routed', { request: event.requestId, name: event.target.name, method: event.target.method, attempt: event.attempt, ...decision });
     enqueue.emit({ type: 'request.routed', decision });
   }
 }

@@ -3,8 +3,10 @@
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { coalesceWrites } from './coalesce-writes';
 
 export async function serveStdio(server: Server, onClientGone: () => void): Promise<() => Promise<void>> {
+  coalesceWrites(process.stdout);
   const transport = new StdioServerTransport();
   transport.onclose = onClientGone;
   // The client closing our stdin is how stdio clients say goodbye.
