@@ -18,6 +18,10 @@ Options:
       --inspect[=PORT]     serve the Stately inspector relay (default port 8080)
       --inspect-payloads   show tool arguments and results in the inspector
       --metrics-port P     with stdio: serve /healthz, /readyz, /metrics, /status on port P
+      --auth-token-file F  require 'Authorization: Bearer <token>' on HTTP (or MCP_AUTH_TOKEN)
+      --allowed-hosts H,.. extra Host names accepted (DNS rebinding protection; MCP_ALLOWED_HOSTS)
+      --allowed-origins O  extra Origins accepted, comma-separated (MCP_ALLOWED_ORIGINS)
+      --max-body-bytes N   largest HTTP request body, default 4194304 (MCP_MAX_BODY_BYTES)
   -h, --help               this text
   -v, --version            the version
 
@@ -39,6 +43,10 @@ export interface ParsedArgs {
     inspect?: string;
     inspectPayloads?: boolean;
     metricsPort?: string;
+    authTokenFile?: string;
+    allowedHosts?: string;
+    allowedOrigins?: string;
+    maxBodyBytes?: string;
   };
 }
 
@@ -57,6 +65,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       inspect: { type: 'string' },
       'inspect-payloads': { type: 'boolean' },
       'metrics-port': { type: 'string' },
+      'auth-token-file': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
+      'allowed-origins': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -76,6 +88,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       inspect: values.inspect,
       inspectPayloads: values['inspect-payloads'],
       metricsPort: values['metrics-port'],
+      authTokenFile: values['auth-token-file'],
+      allowedHosts: values['allowed-hosts'],
+      allowedOrigins: values['allowed-origins'],
+      maxBodyBytes: values['max-body-bytes'],
     },
   };
 }

@@ -25,6 +25,10 @@ export interface RunningRouter {
   stop(): Promise<void>;
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 export interface ConfigSource {
   /** Loads the config file again (throws ConfigError when it is refused). */
   load(): LoadedConfig;
@@ -78,7 +82,19 @@ export async function startRouter(
     };
   }
 
-  const front = new HttpFront({ host: settings.host, port: settings.port, logger, createSession: session, extraRoutes: routes });
+  const front = new HttpFront({
+    host: settings.host,
+    port: settings.port,
+    logger,
+    createSession: session,
+    extraRoutes: routes,
+    authToken: settings.authToken,
+    maxBodyBytes: settings.maxBodyBytes,
+    hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
+  });
+  if (!isLoopback(settings.host) && !settings.authToken) {
+    logger.warn(`listening on ${settings.host}, which is not loopback, with no auth token: anyone who can reach it can call every tool. Set MCP_AUTH_TOKEN or --auth-token-file.`);
+  }
   const url = await front.listen();
   logger.info(`listening on ${url}`, { config: config.path, backends: config.backends.length });
   return {

@@ -1,6 +1,7 @@
 /**
  * Settings precedence: flag > environment variable > the file's `routing:` block > default.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { PACKAGE_ROOT } from '../version';
@@ -32,6 +33,10 @@ export interface CliFlags {
   inspect?: string;
   inspectPayloads?: boolean;
   metricsPort?: string;
+  authTokenFile?: string;
+  allowedHosts?: string;
+  allowedOrigins?: string;
+  maxBodyBytes?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -107,6 +112,25 @@ export function routingOverrides(_flags: CliFlags, env: Env): Partial<RoutingSet
   return overrides;
 }
 
+function list(value: string | undefined): string[] {
+  return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+}
+
+/** --auth-token-file beats MCP_AUTH_TOKEN; the token itself never appears in a message. */
+function readToken(file: string | undefined, env: Env, r: Reader): string | undefined {
+  if (file !== undefined) {
+    try {
+      const token = readFileSync(file, 'utf8').trim();
+      if (!token) r.issues.push({ path: '--auth-token-file', problem: `${file} is empty` });
+      return token || undefined;
+    } catch (error) {
+      r.issues.push({ path: '--auth-token-file', problem: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      return undefined;
+    }
+  }
+  return env.MCP_AUTH_TOKEN || undefined;
+}
+
 export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings {
   const r = new Reader(env);
   const inspectPort = flags.inspect === undefined ? undefined : r.number('MCP_INSPECT_PORT', { min: 0, integer: true }, flags.inspect);
@@ -121,6 +145,10 @@ export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings
     inspectPort,
     inspectPayloads: flags.inspectPayloads ?? false,
     metricsPort: flags.metricsPort === undefined ? undefined : r.number('MCP_METRICS_PORT', { min: 0, integer: true }, flags.metricsPort),
+    authToken: readToken(flags.authTokenFile, env, r),
+    allowedHosts: list(r.string('MCP_ALLOWED_HOSTS', flags.allowedHosts)),
+    allowedOrigins: list(r.string('MCP_ALLOWED_ORIGINS', flags.allowedOrigins)),
+    maxBodyBytes: r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flags.maxBodyBytes) ?? 4 * 1024 * 1024,
   };
   r.check();
   return settings;

@@ -93,6 +93,13 @@ export interface RouterSettings {
   inspectPort?: number;
   /** Show tool arguments and results in the inspector (off: they are hidden). */
   inspectPayloads?: boolean;
+  /** Bearer token every HTTP request must carry (MCP_AUTH_TOKEN or --auth-token-file). */
+  authToken?: string;
+  /** Extra Host / Origin values accepted beside the bound address (DNS rebinding protection). */
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  /** Largest accepted HTTP request body, bytes. */
+  maxBodyBytes: number;
   /** In stdio mode, serve /healthz, /readyz, /metrics and /status on this port. */
   metricsPort?: number;
 }

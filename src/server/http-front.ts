@@ -2,7 +2,7 @@
  * The router served over streamable HTTP at /mcp: one SDK transport and one client session per MCP session
  * id. Bodies are read here (with a size cap) so that a bad request gets a clear answer before the SDK.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -32,6 +32,8 @@ export interface HttpFrontOptions {
   maxSessions?: number;
   /** Sessions with no request for this long are closed and their resources freed. */
   sessionIdleMs?: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  authToken?: string;
 }
 
 interface Session {
@@ -103,8 +105,14 @@ export class HttpFront {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refusal = checkHostAndOrigin(req, this.policy!);
     if (refusal) return jsonRpcError(res, 403, -32000, refusal);
-    if (this.options.extraRoutes?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
+    // Liveness and readiness stay open to probes; everything else needs the token.
+    const probe = path === '/healthz' || path === '/readyz';
+    if (this.options.authToken !== undefined && !probe && !bearerMatches(req.headers.authorization, this.options.authToken)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return jsonRpcError(res, 401, -32000, 'Unauthorized: a valid bearer token is required');
+    }
+    if (this.options.extraRoutes?.(req, res)) return;
     if (path !== '/mcp') return jsonRpcError(res, 404, -32000, `not found: ${path} (the MCP endpoint is /mcp)`);
 
     const sessionId = header(req, 'mcp-session-id');
@@ -203,6 +211,14 @@ export class HttpFront {
       });
     }
   }
+}
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const wanted = createHash('sha256').update(token).digest();
+  return Boolean(match) && timingSafeEqual(given, wanted);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
