@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: mcp-router [--config FILE] [--transport stdio|http] [--host H] [--port P]
                   [--inspect[=PORT]] [--log-level L] [--log-format text|json]
+       mcp-router check --config FILE    validate, connect once, print the name table; exit 0 or 2
 
 One MCP endpoint in front of many MCP servers.
 

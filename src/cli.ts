@@ -10,8 +10,11 @@ import { ConfigError } from './errors';
 import { createLogger } from './logging/logger';
 import { startRouter, STOP_GRACE_MS, type RunningRouter } from './main';
 import { VERSION } from './version';
+import { runCheck } from './check-command';
 
 async function main(argv: string[]): Promise<number | undefined> {
+  const check = argv[0] === 'check';
+  if (check) argv = argv.slice(1);
   let parsed;
   try {
     parsed = parseCliArgs(argv);
@@ -42,6 +45,9 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
 
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat });
+  // A reader that goes away (`| head`) is not an error worth a stack trace.
+  if (check) process.stdout.on('error', () => process.exit(0));
+  if (check) return runCheck(config, createLogger({ level: 'error', format: settings.logFormat }), (line) => process.stdout.write(`${line}\n`));
   let running: RunningRouter | undefined;
   let stopping = false;
   const stop = async (why: string) => {

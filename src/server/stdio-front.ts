@@ -11,6 +11,8 @@ export async function serveStdio(server: Server, onClientGone: () => void): Prom
   transport.onclose = onClientGone;
   // The client closing our stdin is how stdio clients say goodbye.
   process.stdin.once('end', onClientGone);
+  // A client that closed our stdout is gone too (EPIPE must not crash the router mid-stop).
+  process.stdout.on('error', onClientGone);
   await server.connect(transport);
   return () => server.close();
 }

@@ -99,6 +99,17 @@ describe('the mcp-router CLI, as a user runs it', () => {
     expect(stdout).toBe('');
   });
 
+  it('`mcp-router check` validates, connects once and prints the name table', async () => {
+    const config = tempFile('backends.yaml', threeBackends);
+    const { code, stdout } = await runCli(['check', '--config', config]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('is valid (3 backend(s)');
+    expect(stdout).toMatch(/files \(namespace fs, priority 100, stdio\): connected: \d+ tools/);
+    expect(stdout).toMatch(/fs__read_text_file\s+files\s+\[capability/);
+    const broken = await runCli(['check', '--config', tempFile('b.yaml', 'backends:\n  - name: a\n')]);
+    expect(broken.code).toBe(2);
+  });
+
   it('applies an edit of the config file without a restart, and refuses a broken edit', async () => {
     const one = `backends:\n  - name: first\n    command: ${node}\n    args: [${JSON.stringify(FLAKY)}]\n`;
     const config = tempFile('backends.yaml', one);
