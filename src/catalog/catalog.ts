@@ -17,6 +17,8 @@ export interface CatalogBackend {
   name: string;
   namespace: string;
   priority: number;
+  /** Position in the configuration: breaks ties between equal priorities. */
+  order?: number;
 }
 
 /** One exposed name and the backends that can serve it (replicas, or same-named tools with namespaces off). */
@@ -140,7 +142,7 @@ export class Catalog {
   }
 
   private sortedBackends() {
-    return [...this.backends.values()].sort((a, b) => a.info.priority - b.info.priority);
+    return [...this.backends.values()].sort((a, b) => a.info.priority - b.info.priority || (a.info.order ?? 0) - (b.info.order ?? 0));
   }
 
   private rebuild(): void {

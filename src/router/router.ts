@@ -390,7 +390,7 @@ export class Router {
   updateCapabilities(name: string, caps: BackendCapabilities): void {
     const config = this.configs.get(name);
     if (!config) return;
-    const change = this.catalog.setBackend({ name, namespace: config.namespace, priority: config.priority }, caps);
+    const change = this.catalog.setBackend(this.catalogInfo(config), caps);
     this.backendRef(name)?.send({ type: 'capabilities.updated', capabilities: counts(caps) });
     this.notify(change);
   }
@@ -399,9 +399,13 @@ export class Router {
     this.links.set(name, link);
     const config = this.configs.get(name);
     if (!config) return;
-    const change = this.catalog.setBackend({ name, namespace: config.namespace, priority: config.priority }, caps);
+    const change = this.catalog.setBackend(this.catalogInfo(config), caps);
     for (const clash of this.catalog.clashes) this.logger.warn(clash);
     this.notify(change);
+  }
+
+  private catalogInfo(config: BackendConfig) {
+    return { name: config.name, namespace: config.namespace, priority: config.priority, order: [...this.configs.keys()].indexOf(config.name) };
   }
 
   private notify(change: ListChange): void {
@@ -426,6 +430,7 @@ export class Router {
       names = this.catalog.resourceBackends(name);
     }
     const views: CandidateView[] = [];
+    // The catalog keeps each name's backends by priority, then configuration order.
     for (const backend of names) {
       const ref = backends[backend];
       const config = this.configs.get(backend);
