@@ -395,6 +395,9 @@ export const backendMachine = setup({
           entry: 'enterOpen',
           after: { openDuration: 'halfOpen' },
           on: {
+            // A fresh connection (a respawned process, a new session) earns a trial at once, not a full
+            // open period: what tripped the breaker was most likely the connection that just ended.
+            'link.connected': 'halfOpen',
             'attempt.failed': { actions: 'countAttemptEnd' },
             'attempt.succeeded': { actions: 'countAttemptEnd' },
             'attempt.ignored': { actions: 'countAttemptEnd' },

@@ -1,24 +1,48 @@
 /**
- * `${VAR}` and `${VAR:-default}` in every string of the file, from the given environment. An unset
- * variable without a default is an error naming the field, never an empty string passed on quietly.
+ * `${VAR}` and `${VAR:-default}` in every string value of the file, from the given environment (never
+ * process.env behind the caller's back). It runs before validation, so an expanded value is checked like a
+ * written one. An unset variable without a default is an issue naming the field and the variable, never an
+ * empty string passed on quietly.
+ *
+ * - `${VAR}`: the value, which may be empty; unset is an issue.
+ * - `${VAR:-default}`: the default when VAR is unset or empty (as in the shell).
+ * - `${env:VAR}`: VS Code's spelling of `${VAR}`, so its mcp.json files read as they are.
+ * - `$${`: a literal `${`. Any other `${...}` is an issue: a reference we cannot resolve must not pass as text.
  */
 import type { ConfigIssue } from '../errors';
+import type { Env } from './env-reader';
+import { appendKey } from './issues';
 
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const TOKEN = /\$\$\{|\$\{([^}]*)(\})?/g;
+const REFERENCE = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 
-export function expandEnv(value: unknown, env: Record<string, string | undefined>, path = '', issues: ConfigIssue[] = []): unknown {
-  if (typeof value === 'string') {
-    return value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
-      const found = env[name];
-      if (found !== undefined && found !== '') return found;
-      if (fallback !== undefined) return fallback;
-      issues.push({ path, problem: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, `${path}[${i}]`, issues));
+export function expandString(value: string, env: Env, path: string, issues: ConfigIssue[]): string {
+  return value.replace(TOKEN, (match: string, body: string | undefined, closed: string | undefined) => {
+    if (match === '$${') return '${';
+    if (!closed) {
+      issues.push({ path, problem: `unclosed "\${" (write $\${ for a literal \${)` });
+      return match;
+    }
+    const ref = REFERENCE.exec(body ?? '');
+    if (!ref) {
+      issues.push({ path, problem: `"${match}" is not a reference: use \${VAR} or \${VAR:-default} (write $\${ for a literal \${)` });
+      return match;
+    }
+    const [, name, fallback] = ref;
+    const found = env[name];
+    if (fallback !== undefined) return found ? found : fallback;
+    if (found !== undefined) return found;
+    issues.push({ path, problem: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+    return match;
+  });
+}
+
+/** A copy of `value` with every string expanded; problems go to `issues`, with the path of each field. */
+export function expandEnv(value: unknown, env: Env, path = '', issues: ConfigIssue[] = []): unknown {
+  if (typeof value === 'string') return expandString(value, env, path, issues);
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, appendKey(path, i), issues));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, path ? `${path}.${k}` : k, issues)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, appendKey(path, k), issues)]));
   }
   return value;
 }

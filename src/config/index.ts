@@ -1,3 +1,20 @@
-export { loadConfig, parseBackend, formatPath } from './load-config';
-export { resolveRouterSettings, routingOverrides, DEFAULT_ROUTING, BUNDLED_CONFIG, type CliFlags } from './settings';
+/** The configuration module: the file, the environment and the flags, turned into the router's settings. */
+export { loadConfig, parseBackend, formatPath, type LoadOptions, type ParseBackendOptions } from './load-config';
+export { expandEnv, expandString } from './expand-env';
+export {
+  resolveRouterSettings,
+  routingOverrides,
+  routingFromEnv,
+  resolveRouting,
+  mergeRouting,
+  DEFAULT_ROUTING,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  BUNDLED_CONFIG,
+  ROUTING_VARIABLES,
+  type CliFlags,
+  type Env,
+} from './settings';
+export { DEFAULT_PRIORITY, DEFAULT_CIRCUIT_BREAKER } from './normalize';
 export type * from './types';
+export { STRATEGIES } from './types';

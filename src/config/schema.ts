@@ -1,23 +1,29 @@
 /**
  * The file format, as zod schemas: strict (an unknown key is refused with its path), snake_case as in the
- * original Python MCP Router's backends.yaml, which is accepted unchanged.
+ * original Python MCP Router's backends.yaml (amp-rh/mcp), which is accepted unchanged. Shapes only: the
+ * checks that span fields (command or url, fallback_to targets, cycles) are in check-backends.ts.
  */
 import { z } from 'zod';
 import { STRATEGIES } from './types';
 
 const positive = z.number().positive();
 const strategy = z.enum(STRATEGIES as [string, ...string[]]);
+const stringMap = z.record(z.string(), z.string());
 
 export const routeSchema = z.strictObject({
-  pattern: z.string().min(1),
+  /** The original's config repository defaults a missing pattern to `*`. */
+  pattern: z.string().min(1).optional(),
   strategy: strategy.optional(),
-  fallback_to: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  /** The original takes one name; a list makes a longer chain. */
+  fallback_to: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
 });
 
 export const healthCheckSchema = z.strictObject({
   enabled: z.boolean().optional(),
   interval_seconds: positive.optional(),
   timeout_seconds: positive.optional(),
+  /** The original's HTTP health URL path. Accepted and ignored: the router probes with MCP `ping`. */
+  endpoint: z.string().optional(),
 });
 
 export const circuitBreakerSchema = z.strictObject({
@@ -31,16 +37,19 @@ export const backendSchema = z.strictObject({
   /** stdio */
   command: z.string().min(1).optional(),
   args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  cwd: z.string().optional(),
-  /** HTTP; `source` is the original router's name for it */
+  env: stringMap.optional(),
+  cwd: z.string().min(1).optional(),
+  /** HTTP. `source` is the original's name: an http(s) URL, `github:owner/repo` or a package run with uvx. */
   url: z.string().optional(),
-  source: z.string().optional(),
+  source: z.string().min(1).optional(),
+  /** The original's port for a process it started (`source:` package): passed on as PORT. */
+  port: z.number().int().min(1).max(65535).optional(),
   transport: z.enum(['stdio', 'streamable-http', 'http', 'sse']).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: stringMap.optional(),
   namespace: z.string().min(1).regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and - only').optional(),
+  /** Lower is preferred; the original's default is 10. */
   priority: z.number().optional(),
-  /** The original's flag: false registers the backend without starting it. */
+  /** The original's flag: false registers the backend without starting it. `enabled` says the same. */
   auto_start: z.boolean().optional(),
   enabled: z.boolean().optional(),
   session: z.enum(['shared', 'per-client']).optional(),
@@ -57,13 +66,15 @@ export const routingSchema = z.strictObject({
   request_timeout_seconds: positive.optional(),
   retry: z
     .strictObject({
+      /** Includes the first attempt (the original's meaning); MCP_MAX_RETRIES counts only those after it. */
       max_attempts: z.number().int().positive().optional(),
       backoff_multiplier: z.number().min(1).optional(),
       max_backoff_seconds: z.number().nonnegative().optional(),
       base_backoff_seconds: z.number().nonnegative().optional(),
     })
     .optional(),
-  health_check: healthCheckSchema.optional(),
+  /** Defaults for every backend's health_check (the original had them only as environment variables). */
+  health_check: z.strictObject({ interval_seconds: positive.optional(), timeout_seconds: positive.optional() }).optional(),
 });
 
 export const fileSchema = z.strictObject({
@@ -72,17 +83,41 @@ export const fileSchema = z.strictObject({
 });
 
 export type RawBackend = z.infer<typeof backendSchema>;
+export type RawRouting = z.infer<typeof routingSchema>;
 export type RawFile = z.infer<typeof fileSchema>;
 
-/** The `mcpServers` shape of Claude Desktop and Cursor, and VS Code's `servers`. */
+/** Every key the format knows, for "did you mean" hints on unknown ones. */
+export const KNOWN_KEYS: readonly string[] = [
+  ...new Set([
+    ...Object.keys(fileSchema.shape),
+    ...Object.keys(backendSchema.shape),
+    ...Object.keys(routeSchema.shape),
+    ...Object.keys(healthCheckSchema.shape),
+    ...Object.keys(circuitBreakerSchema.shape),
+    ...Object.keys(routingSchema.shape),
+    'max_attempts',
+    'backoff_multiplier',
+    'max_backoff_seconds',
+    'base_backoff_seconds',
+  ]),
+];
+
+/**
+ * One server of the `mcpServers` shape (Claude Desktop, Cursor, Windsurf, Gemini CLI; VS Code's `servers`).
+ * Loose: these files belong to other tools, whose extra keys (autoApprove, disabled, timeout...) are theirs.
+ */
 export const mcpServerEntrySchema = z.looseObject({
+  name: z.string().optional(),
   command: z.string().optional(),
   args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  env: stringMap.optional(),
   cwd: z.string().optional(),
   url: z.string().optional(),
+  /** Windsurf's and Gemini CLI's names for the URL. */
+  serverUrl: z.string().optional(),
+  httpUrl: z.string().optional(),
   type: z.string().optional(),
   transport: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: stringMap.optional(),
   disabled: z.boolean().optional(),
 });

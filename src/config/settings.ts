@@ -1,11 +1,15 @@
 /**
- * Settings precedence: flag > environment variable > the file's `routing:` block > default.
+ * Settings precedence: flag > environment variable > the file's `routing:` block > default. The defaults
+ * and variable names are the original Python router's (amp-rh/mcp, config.py), except the bind address,
+ * which is loopback here unless the user says otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../errors';
 import { PACKAGE_ROOT } from '../version';
+import { EnvReader, type Env } from './env-reader';
 import { STRATEGIES, type LogFormat, type RouterSettings, type RoutingSettings, type Strategy } from './types';
+
+export type { Env } from './env-reader';
 
 export const DEFAULT_ROUTING: RoutingSettings = {
   defaultStrategy: 'capability',
@@ -20,9 +24,15 @@ export const DEFAULT_ROUTING: RoutingSettings = {
   healthCheckTimeoutSeconds: 5,
 };
 
+/** The bundled demo, found from the package root (src/ under ts-jest, dist/src/ when built). */
 export const BUNDLED_CONFIG = join(PACKAGE_ROOT, 'config', 'backends.yaml');
 
-/** Flags as the CLI parsed them: strings, validated here. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** Flags as the CLI parsed them: strings, validated here exactly like the variables they beat. */
 export interface CliFlags {
   configPath?: string;
   transport?: string;
@@ -37,87 +47,80 @@ export interface CliFlags {
   allowedHosts?: string;
   allowedOrigins?: string;
   maxBodyBytes?: string;
+  /** Routing flags, if the CLI offers any (`--request-timeout 5` → { requestTimeoutSeconds: '5' }). */
+  routing?: Partial<Record<keyof RoutingSettings, string>>;
 }
 
-type Env = Record<string, string | undefined>;
+type Flag = { name: string; value: string | undefined };
+type RoutingReader = (r: EnvReader, variable: string, flag: Flag) => RoutingSettings[keyof RoutingSettings] | undefined;
 
-class Reader {
-  readonly issues: ConfigIssue[] = [];
-  constructor(private readonly env: Env) {}
+const seconds = (opts: { min?: number; above?: number }): RoutingReader => (r, v, f) => r.number(v, opts, f);
 
-  private raw(name: string, flag?: string): { value: string; source: string } | undefined {
-    if (flag !== undefined) return { value: flag, source: `--${name.replace(/^MCP_/, '').toLowerCase().replace(/_/g, '-')}` };
-    const v = this.env[name];
-    return v === undefined || v === '' ? undefined : { value: v, source: name };
-  }
+/** Each routing setting: its variable, its flag (named after the variable) and how its text is read. */
+export const ROUTING_VARIABLES: { key: keyof RoutingSettings; variable: string; read: RoutingReader }[] = [
+  { key: 'defaultStrategy', variable: 'MCP_DEFAULT_STRATEGY', read: (r, v, f) => r.oneOf<Strategy>(v, STRATEGIES, f) },
+  { key: 'enableNamespaces', variable: 'MCP_ENABLE_NAMESPACES', read: (r, v, f) => r.boolean(v, f) },
+  { key: 'cacheTtlSeconds', variable: 'MCP_CACHE_TTL', read: seconds({ min: 0 }) },
+  { key: 'requestTimeoutSeconds', variable: 'MCP_REQUEST_TIMEOUT', read: seconds({ above: 0 }) },
+  { key: 'maxRetries', variable: 'MCP_MAX_RETRIES', read: (r, v, f) => r.number(v, { min: 0, integer: true }, f) },
+  { key: 'retryBackoff', variable: 'MCP_RETRY_BACKOFF', read: seconds({ min: 1 }) },
+  { key: 'maxBackoffSeconds', variable: 'MCP_MAX_BACKOFF', read: seconds({ min: 0 }) },
+  { key: 'retryBaseSeconds', variable: 'MCP_RETRY_BASE', read: seconds({ min: 0 }) },
+  { key: 'healthCheckIntervalSeconds', variable: 'MCP_HEALTH_CHECK_INTERVAL', read: seconds({ above: 0 }) },
+  { key: 'healthCheckTimeoutSeconds', variable: 'MCP_HEALTH_CHECK_TIMEOUT', read: seconds({ above: 0 }) },
+];
 
-  number(name: string, opts: { min?: number; integer?: boolean } = {}, flag?: string): number | undefined {
-    const r = this.raw(name, flag);
-    if (!r) return undefined;
-    const n = Number(r.value);
-    if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-      this.issues.push({ path: r.source, problem: `expected ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got ${JSON.stringify(r.value)}` });
-      return undefined;
-    }
-    return n;
-  }
-
-  boolean(name: string): boolean | undefined {
-    const r = this.raw(name);
-    if (!r) return undefined;
-    const v = r.value.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(v)) return true;
-    if (['false', '0', 'no', 'off'].includes(v)) return false;
-    this.issues.push({ path: r.source, problem: `expected true or false, got ${JSON.stringify(r.value)}` });
-    return undefined;
-  }
-
-  oneOf<T extends string>(name: string, choices: readonly T[], flag?: string): T | undefined {
-    const r = this.raw(name, flag);
-    if (!r) return undefined;
-    if ((choices as readonly string[]).includes(r.value)) return r.value as T;
-    this.issues.push({ path: r.source, problem: `expected one of ${choices.join(', ')}, got ${JSON.stringify(r.value)}` });
-    return undefined;
-  }
-
-  string(name: string, flag?: string): string | undefined {
-    return this.raw(name, flag)?.value;
-  }
-
-  check(): void {
-    if (this.issues.length) throw new ConfigError('(command line and environment)', this.issues);
-  }
+/** `MCP_REQUEST_TIMEOUT` → `--request-timeout`. */
+function flagName(variable: string): string {
+  return `--${variable.replace(/^MCP_/, '').toLowerCase().replace(/_/g, '-')}`;
 }
 
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+function readRouting(r: EnvReader, flags: CliFlags['routing'] = {}): Partial<RoutingSettings> {
+  const out: Partial<Record<keyof RoutingSettings, unknown>> = {};
+  for (const { key, variable, read } of ROUTING_VARIABLES) {
+    const value = read(r, variable, { name: flagName(variable), value: flags[key] });
+    if (value !== undefined) out[key] = value;
+  }
+  return out as Partial<RoutingSettings>;
 }
 
-/** Routing settings from environment variables (they beat the file's routing: block). */
-export function routingOverrides(_flags: CliFlags, env: Env): Partial<RoutingSettings> {
-  const r = new Reader(env);
-  const overrides = defined({
-    defaultStrategy: r.oneOf<Strategy>('MCP_DEFAULT_STRATEGY', STRATEGIES),
-    enableNamespaces: r.boolean('MCP_ENABLE_NAMESPACES'),
-    cacheTtlSeconds: r.number('MCP_CACHE_TTL', { min: 0 }),
-    requestTimeoutSeconds: r.number('MCP_REQUEST_TIMEOUT', { min: 0.001 }),
-    maxRetries: r.number('MCP_MAX_RETRIES', { min: 0, integer: true }),
-    retryBackoff: r.number('MCP_RETRY_BACKOFF', { min: 1 }),
-    maxBackoffSeconds: r.number('MCP_MAX_BACKOFF', { min: 0 }),
-    retryBaseSeconds: r.number('MCP_RETRY_BASE', { min: 0 }),
-    healthCheckIntervalSeconds: r.number('MCP_HEALTH_CHECK_INTERVAL', { min: 0.001 }),
-    healthCheckTimeoutSeconds: r.number('MCP_HEALTH_CHECK_TIMEOUT', { min: 0.001 }),
-  });
+/** The routing settings the environment sets (MCP_DEFAULT_STRATEGY, ...); a malformed one is a ConfigError. */
+export function routingFromEnv(env: Env): Partial<RoutingSettings> {
+  const r = new EnvReader(env);
+  const out = readRouting(r);
   r.check();
-  return overrides;
+  return out;
+}
+
+/** What beats the file's routing: block: routing flags over routing variables. Pass to loadConfig. */
+export function routingOverrides(flags: CliFlags, env: Env): Partial<RoutingSettings> {
+  const r = new EnvReader(env);
+  const out = readRouting(r, flags.routing);
+  r.check();
+  return out;
+}
+
+/** Every layer merged: default, then the file's block, then `overrides` (flags and variables). */
+export function resolveRouting(file: Partial<RoutingSettings> = {}, overrides: Partial<RoutingSettings> = {}): RoutingSettings {
+  return { ...DEFAULT_ROUTING, ...file, ...overrides };
+}
+
+/** The same, from raw flags and environment: flag > variable > file > default. */
+export function mergeRouting(layers: { flags?: CliFlags; env?: Env; file?: Partial<RoutingSettings> }): RoutingSettings {
+  return resolveRouting(layers.file, routingOverrides(layers.flags ?? {}, layers.env ?? {}));
 }
 
 function list(value: string | undefined): string[] {
-  return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** --auth-token-file beats MCP_AUTH_TOKEN; the token itself never appears in a message. */
-function readToken(file: string | undefined, env: Env, r: Reader): string | undefined {
+function readToken(file: string | undefined, env: Env, r: EnvReader): string | undefined {
   if (file !== undefined) {
     try {
       const token = readFileSync(file, 'utf8').trim();
@@ -131,25 +134,30 @@ function readToken(file: string | undefined, env: Env, r: Reader): string | unde
   return env.MCP_AUTH_TOKEN || undefined;
 }
 
+const port = { min: 0, max: 65535, integer: true };
+
+/** Everything the CLI needs to start, flag > variable > default; all malformed values reported at once. */
 export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings {
-  const r = new Reader(env);
-  const inspectPort = flags.inspect === undefined ? undefined : r.number('MCP_INSPECT_PORT', { min: 0, integer: true }, flags.inspect);
+  const r = new EnvReader(env);
+  const flag = (name: string, value: string | undefined): Flag => ({ name, value });
+  const inspectPort = flags.inspect === undefined ? undefined : r.number('MCP_INSPECT_PORT', port, flag('--inspect', flags.inspect));
   const settings: RouterSettings = {
-    configPath: r.string('MCP_BACKENDS_CONFIG', flags.configPath) ?? BUNDLED_CONFIG,
-    transport: r.oneOf('MCP_TRANSPORT', ['stdio', 'http'] as const, flags.transport) ?? 'stdio',
-    host: r.string('MCP_HOST', flags.host) ?? '127.0.0.1',
-    port: r.number('MCP_PORT', { min: 0, integer: true }, flags.port) ?? 8000,
+    configPath: r.string('MCP_BACKENDS_CONFIG', flag('--config', flags.configPath)) ?? BUNDLED_CONFIG,
+    transport: r.oneOf('MCP_TRANSPORT', ['stdio', 'http'] as const, flag('--transport', flags.transport)) ?? 'stdio',
+    host: r.string('MCP_HOST', flag('--host', flags.host)) ?? DEFAULT_HOST,
+    port: r.number('MCP_PORT', port, flag('--port', flags.port)) ?? DEFAULT_PORT,
     serverName: r.string('MCP_SERVER_NAME') ?? 'mcp-router',
-    logLevel: r.oneOf('MCP_LOG_LEVEL', ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const, flags.logLevel) ?? 'info',
-    logFormat: r.oneOf<LogFormat>('MCP_LOG_FORMAT', ['text', 'json'], flags.logFormat) ?? 'text',
+    logLevel: r.oneOf('MCP_LOG_LEVEL', LOG_LEVELS, flag('--log-level', flags.logLevel)) ?? 'info',
+    logFormat: r.oneOf<LogFormat>('MCP_LOG_FORMAT', ['text', 'json'], flag('--log-format', flags.logFormat)) ?? 'text',
     inspectPort,
     inspectPayloads: flags.inspectPayloads ?? false,
-    metricsPort: flags.metricsPort === undefined ? undefined : r.number('MCP_METRICS_PORT', { min: 0, integer: true }, flags.metricsPort),
+    metricsPort: flags.metricsPort === undefined ? undefined : r.number('MCP_METRICS_PORT', port, flag('--metrics-port', flags.metricsPort)),
     authToken: readToken(flags.authTokenFile, env, r),
-    allowedHosts: list(r.string('MCP_ALLOWED_HOSTS', flags.allowedHosts)),
-    allowedOrigins: list(r.string('MCP_ALLOWED_ORIGINS', flags.allowedOrigins)),
-    maxBodyBytes: r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flags.maxBodyBytes) ?? 4 * 1024 * 1024,
+    allowedHosts: list(r.string('MCP_ALLOWED_HOSTS', flag('--allowed-hosts', flags.allowedHosts))),
+    allowedOrigins: list(r.string('MCP_ALLOWED_ORIGINS', flag('--allowed-origins', flags.allowedOrigins))),
+    maxBodyBytes: r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flag('--max-body-bytes', flags.maxBodyBytes)) ?? DEFAULT_MAX_BODY_BYTES,
   };
+  readRouting(r, flags.routing); // only for its issues: a bad MCP_CACHE_TTL is reported with a bad MCP_PORT
   r.check();
   return settings;
 }

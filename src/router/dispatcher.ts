@@ -102,8 +102,11 @@ export class Dispatcher {
     try {
       for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
         let decision = this.route(requestId, target, tried, attempt);
-        if (!decision.backend && tried.length > 0) {
-          // Every other candidate is out: back off, then the ones already tried may go again.
+        const sameBackend = !decision.backend && tried.length > 0;
+        if (sameBackend) {
+          // Every other candidate is out: the same backend again, after a backoff and only within the retry
+          // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget.)
+          if (!this.takeRetryBudget()) throw lastError ?? noBackendError(target, decision);
           const ceiling = Math.min(settings.maxBackoffSeconds, settings.retryBaseSeconds * settings.retryBackoff ** (attempt - 1)) * 1000;
           await sleep(clock, (this.deps.random ?? Math.random)() * ceiling, deadline.signal);
           tried.length = 0;
@@ -115,15 +118,15 @@ export class Dispatcher {
           throw noBackendError(target, decision);
         }
         const backend = decision.backend;
-        if (attempt > 0) this.deps.observer?.retry(target.method, tried.length === 0);
-        if (attempt > 0) this.retriesInFlight++;
+        if (attempt > 0) this.deps.observer?.retry(target.method, sameBackend);
+        if (sameBackend) this.retriesInFlight++;
         const outcome = await this.attempt(requestId, backend, decision.epoch, target, options, deadline.signal).finally(() => {
-          if (attempt > 0) this.retriesInFlight--;
+          if (sameBackend) this.retriesInFlight--;
         });
         if (outcome.ok) return outcome.result;
         lastError = outcome.error;
         if (deadline.signal.aborted || !outcome.retry) throw outcome.error;
-        if (attempt === settings.maxRetries || !this.takeRetryBudget()) throw outcome.error;
+        if (attempt === settings.maxRetries) throw outcome.error;
         tried.push(backend);
       }
       throw lastError ?? new RouterError('INTERNAL', 'no attempt was made');
@@ -138,7 +141,7 @@ export class Dispatcher {
     }
   }
 
-  /** Retries are capped at about a fifth of the requests in flight (at least 3): a dying backend is not hammered. */
+  /** Same-backend retries are capped at about a fifth of the requests in flight (at least 3). */
   private takeRetryBudget(): boolean {
     const budget = Math.max(3, Math.floor(this.inFlight * 0.2));
     return this.retriesInFlight < budget;

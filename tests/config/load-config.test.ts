@@ -1,149 +1,186 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { BUNDLED_CONFIG, loadConfig, parseBackend, resolveRouterSettings, routingOverrides, DEFAULT_ROUTING } from '../../src/config';
-import { ConfigError } from '../../src/errors';
-import { tempFile } from '../helpers/cli';
+/**
+ * What the loader accepts and how it normalizes it: the original Python router's file unchanged, stdio
+ * backends, defaults, the bundled demo and the examples.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BUNDLED_CONFIG, DEFAULT_ROUTING, loadConfig } from '../../src/config';
+import { FIXTURES, writeConfig } from './config-files';
 
 const env = { HOME: '/home/u' };
 
-function refusal(yaml: string, name = 'backends.yaml', extraEnv: Record<string, string> = {}): { file: string; message: string; issues: { path: string; problem: string }[] } {
-  const file = tempFile(name, yaml);
-  try {
-    loadConfig(file, { env: { ...env, ...extraEnv } });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return { file, message: error.message, issues: error.issues };
-  }
-  throw new Error('expected the config to be refused');
-}
+describe("the original Python MCP Router's backends.yaml", () => {
+  const config = loadConfig(join(FIXTURES, 'original-router-backends.yaml'), { env });
+  const byName = Object.fromEntries(config.backends.map((b) => [b.name, b]));
 
-describe('loading a backends file', () => {
-  it("accepts the original Python MCP Router's backends.yaml unchanged", () => {
-    const file = tempFile(
-      'backends.yaml',
-      `backends:
-- name: n8n
-  source: http://127.0.0.1:9000/
-  namespace: n8n
-  priority: 10
-  auto_start: false
-  health_check: { enabled: true, interval_seconds: 30, timeout_seconds: 5 }
-  circuit_breaker: { failure_threshold: 5, timeout_seconds: 60, half_open_attempts: 3 }
-- name: analytics-primary
-  url: http://localhost:8003
-  namespace: analytics
-  priority: 10
-  routes:
-    - pattern: "analyze_*"
-      strategy: fallback
-      fallback_to: analytics-secondary
-- name: analytics-secondary
-  url: http://localhost:8004
-  namespace: analytics
-  priority: 20
-  routes:
-    - { pattern: "analyze_*", strategy: path }
-routing:
-  default_strategy: capability
-  enable_namespace_prefixing: true
-  capability_cache_ttl_seconds: 300
-  request_timeout_seconds: 30
-  retry: { max_attempts: 3, backoff_multiplier: 2, max_backoff_seconds: 10 }
-`,
-    );
-    const config = loadConfig(file, { env });
-    expect(config.backends.map((b) => [b.name, b.url, b.transport, b.priority, b.autoStart])).toEqual([
-      ['n8n', 'http://127.0.0.1:9000/', 'auto', 10, false],
-      ['analytics-primary', 'http://localhost:8003', 'auto', 10, true],
-      ['analytics-secondary', 'http://localhost:8004', 'auto', 20, true],
-    ]);
-    expect(config.backends[1].routes).toEqual([{ pattern: 'analyze_*', strategy: 'fallback', fallbackTo: ['analytics-secondary'] }]);
-    expect(config.routing.maxRetries).toBe(2); // max_attempts counts the first attempt
+  it('is read unchanged, every backend in file order', () => {
+    expect(config.backends.map((b) => b.name)).toEqual(['db', 'api', 'analytics-primary', 'analytics-secondary', 'n8n', 'time', 'weather']);
   });
 
+  it('keeps url, namespace and priority (lower preferred, as in the original)', () => {
+    expect(byName.db).toMatchObject({ url: 'http://localhost:8001', namespace: 'db', priority: 10, transport: 'auto' });
+    expect(byName['analytics-secondary']).toMatchObject({ namespace: 'analytics', priority: 20 });
+  });
+
+  it('reads routes with pattern, strategy and fallback_to (one name becomes a one-link chain)', () => {
+    expect(byName.db.routes).toEqual([
+      { pattern: '*_user', strategy: 'path', fallbackTo: [] },
+      { pattern: 'query*', strategy: 'path', fallbackTo: [] },
+    ]);
+    expect(byName['analytics-primary'].routes).toEqual([{ pattern: 'analyze_*', strategy: 'fallback', fallbackTo: ['analytics-secondary'] }]);
+    // the original's config repository defaults a missing pattern to `*`
+    expect(byName.time.routes).toEqual([{ pattern: '*', strategy: 'capability', fallbackTo: [] }]);
+  });
+
+  it('reads health_check (endpoint accepted, the router pings over MCP) and circuit_breaker', () => {
+    expect(byName.db.healthCheck).toEqual({ enabled: true, intervalSeconds: 30, timeoutSeconds: 5 });
+    expect(byName.api.healthCheck).toEqual({ enabled: false, intervalSeconds: 10, timeoutSeconds: 5 });
+    expect(byName.api.circuitBreaker).toEqual({ failureThreshold: 3, timeoutSeconds: 30, halfOpenAttempts: 2 });
+  });
+
+  it("applies the original's defaults where a field is absent: priority 10, breaker 5 / 60 s / 3", () => {
+    expect(byName.weather.priority).toBe(10);
+    expect(byName['analytics-secondary'].circuitBreaker).toEqual({ failureThreshold: 5, timeoutSeconds: 60, halfOpenAttempts: 3 });
+  });
+
+  it('reads `source:` as a URL, and auto_start: false as registered but not started', () => {
+    expect(byName.n8n).toMatchObject({ url: 'http://127.0.0.1:9000/', transport: 'auto', autoStart: false });
+    expect(byName.db.autoStart).toBe(true);
+  });
+
+  it('runs a package or GitHub `source:` with uvx over stdio, passing `port` on as PORT', () => {
+    expect(byName.time).toMatchObject({ transport: 'stdio', command: 'uvx', args: ['mcp-server-time'], env: { PORT: '9101' }, namespace: 'time' });
+    expect(byName.weather).toMatchObject({ transport: 'stdio', command: 'uvx', args: ['--from', 'git+https://github.com/example-org/mcp-weather', 'mcp-weather'] });
+  });
+
+  it('reads the routing: block, max_attempts counting the first attempt', () => {
+    expect(config.routing).toEqual({ ...DEFAULT_ROUTING, maxRetries: 2, retryBackoff: 2, maxBackoffSeconds: 10, cacheTtlSeconds: 300, requestTimeoutSeconds: 30 });
+  });
+});
+
+describe('normalizing a backend', () => {
   it('accepts stdio backends with command, args, env and a cwd relative to the file', () => {
-    const file = tempFile('backends.yaml', 'backends:\n  - name: fs\n    command: node\n    args: [server.js]\n    env: { A: "1" }\n    cwd: sub\n');
+    const file = writeConfig('backends.yaml', 'backends:\n  - name: fs\n    command: node\n    args: [server.js]\n    env: { A: "1" }\n    cwd: sub/dir\n');
     const [b] = loadConfig(file, { env }).backends;
-    expect(b).toMatchObject({ name: 'fs', namespace: 'fs', transport: 'stdio', command: 'node', args: ['server.js'], env: { A: '1' }, cwd: join(file, '..', 'sub') });
+    expect(b).toMatchObject({ name: 'fs', namespace: 'fs', transport: 'stdio', command: 'node', args: ['server.js'], env: { A: '1' }, cwd: join(dirname(file), 'sub', 'dir') });
   });
 
-  it('expands ${VAR} and ${VAR:-default} from the environment', () => {
-    const file = tempFile('backends.yaml', 'backends:\n  - name: s\n    url: ${BASE:-http://localhost:1}/mcp\n    headers: { Authorization: "Bearer ${TOKEN}" }\n');
-    const [b] = loadConfig(file, { env: { TOKEN: 'sekret' } }).backends;
-    expect(b.url).toBe('http://localhost:1/mcp');
-    expect(b.headers.Authorization).toBe('Bearer sekret');
+  it('resolves a relative cwd against the file, whatever the working directory, and keeps an absolute one', () => {
+    const file = writeConfig('backends.yaml', 'backends:\n  - { name: up, command: node, cwd: .. }\n  - { name: abs, command: node, cwd: /opt/x }\n');
+    const cwd = process.cwd();
+    try {
+      process.chdir('/');
+      const [up, abs] = loadConfig(file, { env }).backends;
+      expect(up.cwd).toBe(dirname(dirname(file)));
+      expect(abs.cwd).toBe('/opt/x');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
-  it('accepts a Claude Desktop mcpServers JSON and a VS Code servers JSON', () => {
-    const claude = tempFile('claude.json', JSON.stringify({ mcpServers: { mem: { command: 'npx', args: ['-y', 'x'] }, web: { url: 'https://a.example/mcp', type: 'sse' } } }));
-    expect(loadConfig(claude, { env }).backends.map((b) => [b.name, b.transport])).toEqual([
-      ['mem', 'stdio'],
-      ['web', 'sse'],
+  it('fills every default: namespace from the name, auto transport, shared session, no cwd', () => {
+    const [b] = loadConfig(writeConfig('b.yaml', 'backends:\n  - { name: web.v2, url: "https://h.example/mcp" }\n'), { env }).backends;
+    expect(b).toEqual({
+      name: 'web.v2',
+      namespace: 'web_v2', // a namespace must fit a tool name: the dot becomes _
+      priority: 10,
+      transport: 'auto',
+      command: undefined,
+      args: [],
+      env: {},
+      cwd: undefined,
+      url: 'https://h.example/mcp',
+      headers: {},
+      routes: [],
+      healthCheck: { enabled: true, intervalSeconds: 30, timeoutSeconds: 5 },
+      circuitBreaker: { failureThreshold: 5, timeoutSeconds: 60, halfOpenAttempts: 3 },
+      session: 'shared',
+      autoStart: true,
+    });
+  });
+
+  it('maps transport: streamable-http and http to streamable-http, sse to sse', () => {
+    const yaml = 'backends:\n  - { name: a, url: "http://h/a", transport: streamable-http }\n  - { name: b, url: "http://h/b", transport: http }\n  - { name: c, url: "http://h/c", transport: sse }\n  - { name: d, command: x, transport: stdio }\n';
+    expect(loadConfig(writeConfig('t.yaml', yaml), { env }).backends.map((b) => b.transport)).toEqual(['streamable-http', 'streamable-http', 'sse', 'stdio']);
+  });
+
+  it('takes health intervals from the routing settings, which flags and variables may override', () => {
+    const file = writeConfig('b.yaml', 'routing:\n  health_check: { interval_seconds: 12 }\nbackends:\n  - { name: a, command: x }\n  - { name: b, command: x, health_check: { timeout_seconds: 1 } }\n');
+    const [a, b] = loadConfig(file, { env, overrides: { healthCheckTimeoutSeconds: 2 } }).backends;
+    expect(a.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 2 });
+    expect(b.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 1 });
+  });
+
+  it('accepts fallback_to as a list, session per-client, headers, and a route without strategy', () => {
+    const yaml = `backends:
+  - name: a
+    url: https://a.example/mcp
+    headers: { Authorization: Bearer x }
+    session: per-client
+    routes:
+      - { pattern: "search_*", fallback_to: [b, c] }
+  - { name: b, url: "https://b.example/mcp", namespace: a }
+  - { name: c, url: "https://c.example/mcp", namespace: a }
+`;
+    const [a] = loadConfig(writeConfig('b.yaml', yaml), { env }).backends;
+    expect(a).toMatchObject({ session: 'per-client', headers: { Authorization: 'Bearer x' }, routes: [{ pattern: 'search_*', strategy: undefined, fallbackTo: ['b', 'c'] }] });
+  });
+
+  it('shares settings through YAML anchors and <<: merges kept under a top-level x- key', () => {
+    const yaml = 'x-node: &node\n  command: node\n  priority: 5\nbackends:\n  - <<: *node\n    name: a\n  - <<: *node\n    name: b\n    priority: 1\n';
+    expect(loadConfig(writeConfig('b.yaml', yaml), { env }).backends.map((b) => [b.name, b.command, b.priority])).toEqual([
+      ['a', 'node', 5],
+      ['b', 'node', 1],
     ]);
-    const vscode = tempFile('mcp.json', JSON.stringify({ servers: { api: { type: 'http', url: 'https://b.example/mcp' } } }));
-    expect(loadConfig(vscode, { env }).backends[0]).toMatchObject({ name: 'api', transport: 'streamable-http' });
   });
 
-  it('loads the bundled demo, whose servers are installed', () => {
-    const config = loadConfig(BUNDLED_CONFIG, { env });
-    expect(config.backends.map((b) => b.name)).toEqual(['everything', 'memory']);
-    for (const b of config.backends) expect(existsSync(join(b.cwd!, b.args[0]))).toBe(true);
-  });
-});
-
-describe('refusing a broken file', () => {
-  it.each<[string, string, string, RegExp]>([
-    ['an unknown key', 'backends:\n  - name: a\n    comand: node\n', 'backends[0]', /unknown key "comand"/],
-    ['a wrong type', 'backends:\n  - name: a\n    command: node\n    priority: high\n', 'backends[0].priority', /number/],
-    ['duplicate backend names', 'backends:\n  - { name: a, command: x }\n  - { name: a, command: y }\n', 'backends[1].name', /duplicate backend name "a"/],
-    ['neither command nor url', 'backends:\n  - name: a\n', 'backends[0]', /either command .* or url/],
-    ['a fallback_to naming no backend', 'backends:\n  - name: a\n    command: x\n    routes: [{ pattern: "*", strategy: fallback, fallback_to: ghost }]\n', 'backends[0].routes[0].fallback_to', /names no backend: "ghost"/],
-    [
-      'a fallback_to cycle',
-      'backends:\n  - { name: a, command: x, routes: [{ pattern: "*", fallback_to: b }] }\n  - { name: b, command: x, routes: [{ pattern: "*", fallback_to: a }] }\n',
-      'backends[1].routes[0].fallback_to',
-      /cycle: a → b → a/,
-    ],
-    ['an unknown strategy', 'routing:\n  default_strategy: random\nbackends: []\n', 'routing.default_strategy', /capability/],
-    ['a bad url', 'backends:\n  - { name: a, url: "not a url" }\n', 'backends[0].url', /not a valid URL/],
-    ['an unset variable', 'backends:\n  - { name: a, url: "${NOPE}" }\n', 'backends[0].url', /NOPE is not set/],
-    ['YAML syntax', 'backends:\n  - name: [unclosed\n', '', /not valid YAML or JSON: line/],
-  ])('%s', (_label, yaml, path, problem) => {
-    const { file, message, issues } = refusal(yaml);
-    expect(message).toContain(file);
-    expect(issues.some((i) => i.path === path && problem.test(i.problem))).toBe(true);
+  it('accepts an empty backends list (backends may be registered at run time)', () => {
+    expect(loadConfig(writeConfig('b.yaml', 'backends: []\n'), { env }).backends).toEqual([]);
   });
 
-  it('names a missing file', () => {
-    expect(() => loadConfig('/nonexistent/backends.yaml', { env })).toThrow(/\/nonexistent\/backends.yaml: file not found/);
+  it('returns the absolute path of the file', () => {
+    const file = writeConfig('b.yaml', 'backends: []\n');
+    const cwd = process.cwd();
+    try {
+      process.chdir(dirname(file));
+      expect(loadConfig('b.yaml', { env }).path).toBe(file);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('reads a JSON file in our own shape', () => {
+    const file = writeConfig('backends.json', JSON.stringify({ routing: { default_strategy: 'path' }, backends: [{ name: 'a', command: 'node' }] }));
+    expect(loadConfig(file, { env })).toMatchObject({ routing: { defaultStrategy: 'path' }, backends: [{ name: 'a', transport: 'stdio' }] });
   });
 });
 
-describe('settings precedence: flag > environment variable > file > default', () => {
-  const file = tempFile('backends.yaml', 'routing:\n  request_timeout_seconds: 12\n  default_strategy: path\nbackends: []\n');
-
-  it('file beats default, variable beats file', () => {
-    expect(loadConfig(file, { env }).routing).toMatchObject({ requestTimeoutSeconds: 12, defaultStrategy: 'path', maxRetries: DEFAULT_ROUTING.maxRetries });
-    const overrides = routingOverrides({}, { MCP_REQUEST_TIMEOUT: '5', MCP_ENABLE_NAMESPACES: 'false' });
-    expect(loadConfig(file, { env, overrides }).routing).toMatchObject({ requestTimeoutSeconds: 5, enableNamespaces: false, defaultStrategy: 'path' });
+describe('the bundled demo and the examples', () => {
+  it('the bundled config/backends.yaml loads, and the scripts it starts are installed', () => {
+    const config = loadConfig(BUNDLED_CONFIG, { env: {} });
+    expect(config.backends.map((b) => [b.name, b.namespace, b.command])).toEqual([
+      ['everything', 'everything', 'node'],
+      ['memory', 'memory', 'node'],
+    ]);
+    for (const b of config.backends) {
+      expect(b.cwd).toBe(dirname(dirname(BUNDLED_CONFIG)));
+      expect(existsSync(join(b.cwd!, b.args[0]))).toBe(true);
+    }
+    expect(config.backends[0].args[1]).toBe('stdio');
+    expect(config.backends[1].env.MEMORY_FILE_PATH).toBe('/tmp/mcp-router-demo-memory.jsonl');
+    expect(loadConfig(BUNDLED_CONFIG, { env: { TMPDIR: '/var/tmp' } }).backends[1].env.MEMORY_FILE_PATH).toBe('/var/tmp/mcp-router-demo-memory.jsonl');
   });
 
-  it('flag beats variable, variable beats default', () => {
-    expect(resolveRouterSettings({ port: '9001' }, { MCP_PORT: '9000', MCP_HOST: '0.0.0.0' })).toMatchObject({ port: 9001, host: '0.0.0.0', transport: 'stdio' });
-    expect(resolveRouterSettings({}, {})).toMatchObject({ port: 8000, host: '127.0.0.1', serverName: 'mcp-router', configPath: BUNDLED_CONFIG });
+  const examples = join(dirname(BUNDLED_CONFIG), 'examples');
+  it.each(readdirSync(examples))('config/examples/%s loads', (name) => {
+    const config = loadConfig(join(examples, name), { env: { HOME: '/home/u' } });
+    expect(config.backends.length).toBeGreaterThan(0);
   });
 
-  it('refuses a malformed variable, naming it', () => {
-    expect(() => resolveRouterSettings({}, { MCP_PORT: 'abc' })).toThrow(/MCP_PORT: expected an integer/);
-    expect(() => routingOverrides({}, { MCP_DEFAULT_STRATEGY: 'random' })).toThrow(/MCP_DEFAULT_STRATEGY: expected one of capability, path, fallback/);
-  });
-});
-
-describe('register_backend validation', () => {
-  const options = { env, routing: DEFAULT_ROUTING, others: ['existing'], baseDir: '/' };
-  it('validates one backend exactly like the file', () => {
-    expect(parseBackend({ name: 'n', command: 'node', routes: [{ pattern: '*', fallback_to: 'existing' }] }, options)).toMatchObject({ name: 'n', transport: 'stdio' });
-    expect(() => parseBackend({ name: 'n', comand: 'node' }, options)).toThrow(/backend: unknown key "comand"/);
-    expect(() => parseBackend({ name: 'existing', command: 'x' }, options)).toThrow(/already exists/);
+  it('the DESIGN.md-shaped example has its replica, routes and headers', () => {
+    const config = loadConfig(join(examples, 'replicas-and-routes.yaml'), { env: { SEARCH_TOKEN: 't0k' } });
+    const search = config.backends.find((b) => b.name === 'search')!;
+    expect(search).toMatchObject({ headers: { Authorization: 'Bearer t0k' }, routes: [{ pattern: 'search_*', strategy: 'fallback', fallbackTo: ['search-replica'] }] });
+    expect(config.backends.find((b) => b.name === 'search-replica')).toMatchObject({ namespace: 'search', priority: 20 });
   });
 });

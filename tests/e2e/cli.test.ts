@@ -104,7 +104,7 @@ describe('the mcp-router CLI, as a user runs it', () => {
     const { code, stdout } = await runCli(['check', '--config', config]);
     expect(code).toBe(0);
     expect(stdout).toContain('is valid (3 backend(s)');
-    expect(stdout).toMatch(/files \(namespace fs, priority 100, stdio\): connected: \d+ tools/);
+    expect(stdout).toMatch(/files \(namespace fs, priority 10, stdio\): connected: \d+ tools/);
     expect(stdout).toMatch(/fs__read_text_file\s+files\s+\[capability/);
     const broken = await runCli(['check', '--config', tempFile('b.yaml', 'backends:\n  - name: a\n')]);
     expect(broken.code).toBe(2);

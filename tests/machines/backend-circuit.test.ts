@@ -114,6 +114,19 @@ describe('backend circuit breaker', () => {
     expect(b.actor.getSnapshot().context.trialsInFlight).toBe(0);
   });
 
+  it('a fresh connection while open goes to half-open at once (a respawned backend gets its trial)', () => {
+    const b = startBackend();
+    b.connect();
+    for (let i = 0; i < 3; i++) b.fail();
+    b.actor.send({ type: 'link.lost', at: 0, error: 'child exited' });
+    b.clock.increment(b.actor.getSnapshot().context.reconnectDelayMs);
+    b.actor.send({ type: 'link.connected', at: b.clock.now(), capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 } });
+    expect(circuitStateOf(b.actor.getSnapshot())).toBe('halfOpen');
+    b.succeed();
+    b.succeed();
+    expect(circuitStateOf(b.actor.getSnapshot())).toBe('closed');
+  });
+
   it('applies jitter within its bound to the open time', () => {
     const b = startBackend({ jitter: 0.1, seed: 42 });
     b.connect();
