@@ -9,6 +9,7 @@ import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { discoverCapabilities } from './discover';
 import { openLink, type BackendLink, type OpenLinkOptions } from './open-link';
+import { isSessionExpired } from '../router/failure-policy';
 
 export interface LinkDependencies {
   clock: RouterClock;
@@ -104,8 +105,14 @@ export function createPingActor(deps: { clock: RouterClock; linkOf(name: string)
     if (!link) {
       settle({ type: 'probe.failed', at: clock.now(), error: 'not connected' });
     } else {
-      link.client
-        .ping({ signal: abort.signal, timeout: input.timeoutMs + 1000 })
+      const ping = () => link.client.ping({ signal: abort.signal, timeout: input.timeoutMs + 1000 });
+      ping()
+        .catch(async (error) => {
+          // A restarted HTTP server no longer knows our session: a new session, then the probe again.
+          if (!isSessionExpired(error) || settled) throw error;
+          await link.reinitialize();
+          return ping();
+        })
         .then(() => settle({ type: 'probe.succeeded', at: clock.now(), latencyMs: clock.now() - started }))
         .catch((error) => settle({ type: 'probe.failed', at: clock.now(), error: message(error) }));
     }

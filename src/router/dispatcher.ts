@@ -56,7 +56,11 @@ export class Dispatcher {
   private inFlight = 0;
   private retriesInFlight = 0;
 
+  /** Request lines are logged at debug level; the level is read once, not per request. */
+  private readonly debug: boolean;
+
   constructor(private readonly deps: DispatcherDependencies) {
+    this.debug = deps.logger.isDebugEnabled();
     deps.supervisor.on('request.routed', ({ decision }) => {
       const resolve = this.pending.get(decision.requestId);
       if (resolve) resolve(decision);
@@ -161,6 +165,7 @@ export class Dispatcher {
     const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string, outcome?: AttemptOutcome) => {
       const at = clock.now();
       this.deps.observer?.attempt(backend, target.method, outcome ?? OUTCOME_OF[type], at - started);
+      if (this.debug) this.deps.logger.debug('request', { requestId, backend, method: target.method, name: target.name, outcome: outcome ?? OUTCOME_OF[type], durationMs: at - started, ...(error ? { error } : {}) });
       if (type === 'attempt.failed') ref?.send({ type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
       else ref?.send({ type, epoch, at, latencyMs: at - started });
     };
