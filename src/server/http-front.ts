@@ -5,14 +5,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  SUPPORTED_PROTOCOL_VERSIONS,
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-} from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcMessage } from './jsonrpc-message';
 import { HttpSessionTransport } from './http-session-transport';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logging/logger';
@@ -44,14 +38,6 @@ interface Session {
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 const DEFAULT_MAX_SESSIONS = 1000;
 const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
-
-/**
- * Exactly the SDK's own test of a message: one it would not recognize is dropped without an answer, and the
- * POST carrying it would never end. So it is refused here, with a JSON-RPC error.
- */
-function isJsonRpcMessage(m: unknown): m is JSONRPCMessage {
-  return isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m);
-}
 
 function idOf(m: unknown): string | number | null {
   const id = (m as { id?: unknown } | null)?.id;

@@ -1,0 +1,78 @@
+/**
+ * The router's stdio server transport: newline-delimited JSON-RPC on stdin/stdout, parsed once.
+ *
+ * Unlike the SDK's, it answers a line it cannot use: not JSON gets -32700 (parse error), JSON that is not a
+ * JSON-RPC message the SDK recognizes gets -32600 (invalid request). The SDK would drop such a line without
+ * a word and a client waiting on it would hang.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcMessage } from './jsonrpc-message';
+
+/** A line longer than this is refused rather than buffered without end. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+export class LineTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private pending = '';
+  private closed = false;
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+  ) {}
+
+  async start(): Promise<void> {
+    this.input.setEncoding('utf8');
+    this.input.on('data', this.onData);
+    this.input.once('end', () => void this.close());
+    this.input.once('error', (error) => this.onerror?.(error));
+  }
+
+  private readonly onData = (chunk: string) => {
+    this.pending += chunk;
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      const line = this.pending.slice(0, nl);
+      this.pending = this.pending.slice(nl + 1);
+      this.receive(line);
+    }
+    if (this.pending.length > MAX_LINE_CHARS) {
+      this.pending = '';
+      this.reply(-32600, `Invalid Request: message longer than ${MAX_LINE_CHARS} characters`, null);
+    }
+  };
+
+  private receive(line: string): void {
+    if (!line.trim()) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return this.reply(-32700, 'Parse error: not valid JSON', null);
+    }
+    if (isJsonRpcMessage(message)) return this.onmessage?.(message);
+    const id = (message as { id?: unknown } | null)?.id;
+    this.reply(-32600, Array.isArray(message) ? 'Invalid Request: batches are not accepted over stdio' : 'Invalid Request: not a JSON-RPC 2.0 message', id);
+  }
+
+  private reply(code: number, message: string, id: unknown): void {
+    const validId = typeof id === 'string' || typeof id === 'number' ? id : null;
+    this.output.write(`${JSON.stringify({ jsonrpc: '2.0', id: validId, error: { code, message } })}\n`);
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) return;
+    this.output.write(`${JSON.stringify(message)}\n`);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off('data', this.onData);
+    this.onclose?.();
+  }
+}
