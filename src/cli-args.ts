@@ -2,6 +2,7 @@
  * Command-line flags. Parsing only: precedence (flag > variable > file > default) is settings.ts's job.
  */
 import { parseArgs } from 'node:util';
+import type { CliFlags } from './config';
 
 export const USAGE = `Usage: mcp-router [--config FILE] [--transport stdio|http] [--host H] [--port P]
                   [--inspect[=PORT]] [--log-level L] [--log-format text|json]
@@ -34,21 +35,7 @@ Environment variables (a flag beats the variable, which beats the file's routing
 export interface ParsedArgs {
   help: boolean;
   version: boolean;
-  flags: {
-    configPath?: string;
-    transport?: string;
-    host?: string;
-    port?: string;
-    logLevel?: string;
-    logFormat?: string;
-    inspect?: string;
-    inspectPayloads?: boolean;
-    metricsPort?: string;
-    authTokenFile?: string;
-    allowedHosts?: string;
-    allowedOrigins?: string;
-    maxBodyBytes?: string;
-  };
+  flags: CliFlags;
 }
 
 export function parseCliArgs(argv: string[]): ParsedArgs {
