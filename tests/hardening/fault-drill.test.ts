@@ -14,7 +14,14 @@ const TIMEOUT_S = 10;
 async function drill(tool: 'echo' | 'count', countFile?: string) {
   const env: Record<string, string> = countFile ? { FIXTURE_COUNT_FILE: countFile } : {};
   const router = new Router({
-    config: loaded([flaky('r1', { namespace: 'svc', priority: 10 }, env), flaky('r2', { namespace: 'svc', priority: 10 }, env)], { requestTimeoutSeconds: TIMEOUT_S }),
+    // The drill is about failover, not the breaker: a kill's burst of failed calls must not also trip it.
+    config: loaded(
+      [
+        flaky('r1', { namespace: 'svc', priority: 10, circuitBreaker: { failureThreshold: 50, timeoutSeconds: 5, halfOpenAttempts: 8 } }, env),
+        flaky('r2', { namespace: 'svc', priority: 10, circuitBreaker: { failureThreshold: 50, timeoutSeconds: 5, halfOpenAttempts: 8 } }, env),
+      ],
+      { requestTimeoutSeconds: TIMEOUT_S },
+    ),
     logger: silentLogger(),
   });
   router.start();
