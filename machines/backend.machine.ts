@@ -235,7 +235,7 @@ export const backendMachine = setup({
     }),
     /** A probe in half-open is a trial: it takes a permit when one is free. */
     claimProbePermit: assign(({ context }) => ({ probeIsTrial: true, trialsInFlight: context.trialsInFlight + 1 })),
-    recordProbeSuccess: assign(({ context, event }) => {
+    recordProbeSuccess: assign(({ event }) => {
       if (event.type !== 'probe.succeeded') return {};
       return { consecutiveProbeFailures: 0, lastProbe: { at: event.at, ok: true, latencyMs: event.latencyMs } };
     }),

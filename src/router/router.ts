@@ -109,7 +109,6 @@ export class Router {
   private readonly debugRouting: boolean;
   /** Backends on their way out: no new requests, in-flight ones finish. */
   private readonly draining = new Set<string>();
-  private firstSettled = new Map<string, () => void>();
 
   constructor(private readonly options: RouterOptions) {
     this.config = options.config;

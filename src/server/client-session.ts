@@ -108,7 +108,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
       extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<Record<string, unknown>>,
   });
 
-  const forward = async (method: string, name: string, params: Record<string, unknown>, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
+  const forward = async (method: string, name: string, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
     try {
       return await router.dispatcher.forward(
         { method, name },
@@ -124,7 +124,6 @@ export function createClientSession(options: ClientSessionOptions): Server {
     } catch (error) {
       throw toMcpError(error);
     }
-    void params;
   };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
@@ -138,11 +137,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
     if (own) return own;
     const entry = router.catalog.tool(name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    return (await forward(
-      'tools/call',
-      name,
-      request.params,
-      extra,
+    return (await forward('tools/call', name, extra,
       (original) => ({ ...request.params, name: original }),
       (backend) => isRetrySafeTool(entry.perBackend.get(backend)?.annotations),
       (result) => ((result as CallToolResult).isError ? 'ignored' : 'success'),
@@ -157,7 +152,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
   if (aggregate.prompts) server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
     const entry = router.catalog.prompt(request.params.name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
-    return (await forward('prompts/get', request.params.name, request.params, extra, (original) => ({ ...request.params, name: original }), () => true)) as never;
+    return (await forward('prompts/get', request.params.name, extra, (original) => ({ ...request.params, name: original }), () => true)) as never;
   });
 
   if (aggregate.resources) server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
@@ -168,7 +163,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
   if (aggregate.resources) server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const { uri } = request.params;
     if (router.catalog.resourceBackends(uri).length === 0) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
-    return (await forward('resources/read', uri, request.params, extra, () => ({ ...request.params }), () => true)) as never;
+    return (await forward('resources/read', uri, extra, () => ({ ...request.params }), () => true)) as never;
   });
 
   if (aggregate.resources) {
@@ -183,7 +178,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
       const { uri } = request.params;
       if (router.subscriptions.add(uri, sessionKey)) {
         try {
-          await forward('resources/subscribe', uri, request.params, extra, () => ({ ...request.params }), () => true);
+          await forward('resources/subscribe', uri, extra, () => ({ ...request.params }), () => true);
         } catch (error) {
           router.subscriptions.remove(uri, sessionKey);
           throw error;
@@ -194,7 +189,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
     server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
       const { uri } = request.params;
       if (router.subscriptions.remove(uri, sessionKey)) {
-        await forward('resources/unsubscribe', uri, request.params, extra, () => ({ ...request.params }), () => true);
+        await forward('resources/unsubscribe', uri, extra, () => ({ ...request.params }), () => true);
       }
       return {};
     });
@@ -215,11 +210,11 @@ export function createClientSession(options: ClientSessionOptions): Server {
       if (ref.type === 'ref/prompt') {
         const entry = router.catalog.prompt(ref.name ?? '');
         if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-        return (await forward('completion/complete', `prompt:${ref.name}`, request.params, extra,
+        return (await forward('completion/complete', `prompt:${ref.name}`, extra,
           () => ({ ...request.params, ref: { ...ref, name: entry.original } }), () => true)) as never;
       }
       const uri = ref.uri ?? '';
-      return (await forward('completion/complete', uri, request.params, extra, () => ({ ...request.params }), () => true)) as never;
+      return (await forward('completion/complete', uri, extra, () => ({ ...request.params }), () => true)) as never;
     });
   }
 

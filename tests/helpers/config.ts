@@ -1,20 +1,11 @@
 import { join } from 'node:path';
+import { DEFAULT_ROUTING } from '../../src/config';
 import type { BackendConfig, LoadedConfig, RoutingSettings } from '../../src/config/types';
 
 export const ROOT = join(__dirname, '..', '..');
 
-export const testRouting: RoutingSettings = {
-  defaultStrategy: 'capability',
-  enableNamespaces: true,
-  cacheTtlSeconds: 300,
-  requestTimeoutSeconds: 30,
-  maxRetries: 3,
-  retryBackoff: 2,
-  maxBackoffSeconds: 10,
-  retryBaseSeconds: 0.1,
-  healthCheckIntervalSeconds: 30,
-  healthCheckTimeoutSeconds: 5,
-};
+/** The defaults, as a user without a routing: block gets them. */
+export const testRouting: RoutingSettings = { ...DEFAULT_ROUTING };
 
 export function backend(name: string, overrides: Partial<BackendConfig> = {}): BackendConfig {
   return {
