@@ -271,7 +271,15 @@ export class Router {
    * Resolves when every backend has connected or failed its first attempt (bounded), so the first
    * tools/list a client sends is complete in the usual case.
    */
-  async whenSettled(maxMs = 10_000): Promise<void> {
+  whenSettled(maxMs = 10_000): Promise<void> {
+    // Only the first wait matters (start-up); every list request after it must not pay for it again.
+    this.settled ??= this.waitForFirstAttempts(maxMs);
+    return this.settled;
+  }
+
+  private settled: Promise<void> | undefined;
+
+  private async waitForFirstAttempts(maxMs: number): Promise<void> {
     const waits = [...this.configs.keys()].map(
       (name) =>
         new Promise<void>((resolve) => {
