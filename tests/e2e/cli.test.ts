@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,20 @@ backends:
     command: ${node}
     args: [${modulePath(FILESYSTEM)}, ${JSON.stringify(dataDir)}]
 `;
+
+function childPids(pid: number): number[] {
+  const out = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter(Boolean).map(Number);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function exerciseAggregate(client: Client): Promise<void> {
   const names = (await client.listTools()).tools.map((t) => t.name);
@@ -68,9 +83,13 @@ describe('the mcp-router CLI, as a user runs it', () => {
       await exerciseAggregate(client);
     } finally {
       await client.close();
-      router.child.kill('SIGTERM');
     }
+    const children = childPids(router.child.pid!);
+    expect(children).toHaveLength(3);
+    router.child.kill('SIGTERM');
     expect(await router.exit).toBe(0);
+    // No stdio backend outlives the router.
+    expect(children.filter(isAlive)).toEqual([]);
   });
 
   it('serves the bundled demo when no config is given', async () => {
