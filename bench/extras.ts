@@ -1,0 +1,151 @@
+/**
+ * The router-only measurements: start-up with 20 stdio backends, tools/list over 50 backends × 20 tools,
+ * and memory with 50 backends against 1 (which gives the memory one backend costs the router).
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { toolNames } from './load/jsonrpc';
+import { StdioSession } from './load/stdio-client';
+import { StreamableHttpSession } from './load/http-client';
+import { median, percentileSorted } from './load/stats';
+import { descendants, rssBytes, Spawned } from './proc';
+import { cleanEnv, ECHO_BACKEND, ROUTER_CLI, ROOT, writeRouterConfig, type BenchBackend } from './targets';
+
+const MB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface StartupResult {
+  backends: number;
+  runsMs: number[];
+  medianMs: number;
+  /** From spawn to the answer to initialize (the router may serve before its backends are up). */
+  initializeMedianMs: number;
+}
+
+/** Spawn → tools/list lists every backend's echo tool, over stdio; `rounds` times. */
+export async function measureStartup(workDir: string, backends: number, rounds: number): Promise<StartupResult> {
+  const list: BenchBackend[] = Array.from({ length: backends }, (_, i) => ({ name: `echo_${i}` }));
+  const config = writeRouterConfig(join(workDir, `router-startup-${backends}.yaml`), list, true);
+  const runsMs: number[] = [];
+  const initMs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const begin = performance.now();
+    const session = new StdioSession(process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'stdio'], { env: cleanEnv(), cwd: ROOT });
+    try {
+      await session.initialize(60_000);
+      initMs.push(performance.now() - begin);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const response = await session.request('tools/list', {}, 30_000);
+        const echoes = new Set(toolNames(response.result).filter((n) => /^echo_\d+__echo$/.test(n)));
+        if (echoes.size >= backends) break;
+        if (Date.now() > deadline) throw new Error(`after 60 s only ${echoes.size} of ${backends} backends' tools are listed`);
+        await sleep(20);
+      }
+      runsMs.push(performance.now() - begin);
+    } finally {
+      await session.close(5000);
+    }
+    await sleep(300);
+  }
+  return { backends, runsMs, medianMs: median(runsMs), initializeMedianMs: median(initMs) };
+}
+
+/**
+ * The floor under the router's start-up: the same number of echo backends spawned at once, directly, until
+ * every one has answered tools/list. (On 2 cores, most of it is Node and the SDK loading, 20 times.)
+ */
+export async function measureDirectStartup(backends: number, rounds: number): Promise<StartupResult> {
+  const runsMs: number[] = [];
+  const initMs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const begin = performance.now();
+    const sessions = Array.from({ length: backends }, () => new StdioSession(process.execPath, [ECHO_BACKEND], { env: cleanEnv(), cwd: ROOT }));
+    try {
+      await Promise.all(sessions.map((s) => s.initialize(60_000)));
+      initMs.push(performance.now() - begin);
+      await Promise.all(sessions.map((s) => s.request('tools/list', {}, 30_000)));
+      runsMs.push(performance.now() - begin);
+    } finally {
+      await Promise.all(sessions.map((s) => s.close(2000)));
+    }
+    await sleep(300);
+  }
+  return { backends, runsMs, medianMs: median(runsMs), initializeMedianMs: median(initMs) };
+}
+
+export interface AggregationResult {
+  backends: number;
+  toolsPerBackend: number;
+  toolsListed: number;
+  /** From spawn to a tools/list with every tool. */
+  readyMs: number;
+  calls: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The router process alone, settled after the calls. */
+  routerRssMB: number;
+  /** The backends' processes together, for scale. */
+  backendsRssMB: number;
+}
+
+/**
+ * Starts the router over HTTP with `backends` echo backends of `toolsPerBackend` tools each (echo plus
+ * tool_0..), waits until tools/list has them all, then times `calls` sequential tools/list.
+ */
+export async function measureAggregation(workDir: string, backends: number, toolsPerBackend: number, calls: number): Promise<AggregationResult> {
+  const list: BenchBackend[] = Array.from({ length: backends }, (_, i) => ({ name: `b${i}`, args: ['--tools', String(toolsPerBackend - 1)] }));
+  const config = writeRouterConfig(join(workDir, `router-aggregate-${backends}.yaml`), list, true);
+  const expected = backends * toolsPerBackend;
+  const begin = performance.now();
+  const spawned = new Spawned('mcp-router', process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
+  let session: StreamableHttpSession | undefined;
+  try {
+    const match = await spawned.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 120_000);
+    session = new StreamableHttpSession(`http://127.0.0.1:${match[1]}/mcp`);
+    await session.initialize();
+    const deadline = Date.now() + 120_000;
+    let listed = 0;
+    for (;;) {
+      const response = await session.request('tools/list', {});
+      listed = toolNames(response.result).filter((n) => /^b\d+__(echo|tool_\d+)$/.test(n)).length;
+      if (listed >= expected) break;
+      if (Date.now() > deadline) throw new Error(`after 120 s tools/list has ${listed} of ${expected} tools`);
+      await sleep(50);
+    }
+    const readyMs = performance.now() - begin;
+    for (let i = 0; i < 20; i++) await session.request('tools/list', {});
+    const latencies = new Float64Array(calls);
+    for (let i = 0; i < calls; i++) {
+      const t0 = performance.now();
+      const response = await session.request('tools/list', {});
+      latencies[i] = performance.now() - t0;
+      if (response.error) throw new Error(`tools/list failed: ${response.error.message}`);
+    }
+    latencies.sort();
+    // Let the garbage of the calls settle, then read the router's memory (median of a few samples).
+    await sleep(1000);
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(rssBytes(spawned.pid) ?? NaN);
+      await sleep(100);
+    }
+    const backendsRss = descendants(spawned.pid)
+      .map((pid) => rssBytes(pid) ?? 0)
+      .reduce((a, b) => a + b, 0);
+    return {
+      backends,
+      toolsPerBackend,
+      toolsListed: listed,
+      readyMs,
+      calls,
+      p50Ms: percentileSorted(latencies, 50),
+      p99Ms: percentileSorted(latencies, 99),
+      routerRssMB: median(samples) / MB,
+      backendsRssMB: backendsRss / MB,
+    };
+  } finally {
+    await session?.close().catch(() => {});
+    await spawned.stop(15_000);
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * What the bench measures: the echo backend directly, mcp-router over streamable HTTP and over stdio, and the
+ * peers (mcp-proxy, supergateway, mcp-hub), each started the way its README says, in front of the same backend.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openWhenReady, waitForEchoTool } from './load/connect';
+import type { Endpoint } from './load/session';
+import { freePort, Spawned } from './proc';
+
+/** dist/bench at run time; the repository is two levels up. */
+export const ROOT = resolve(__dirname, '..', '..');
+export const ECHO_BACKEND = join(__dirname, 'echo-backend.js');
+export const ROUTER_CLI = join(ROOT, 'dist', 'src', 'cli.js');
+const NODE = process.execPath;
+
+export type Role = 'direct' | 'router' | 'peer';
+
+export interface Running {
+  endpoint: Endpoint;
+  /** The process whose memory is quoted (HTTP servers); stdio targets are spawned, and reported, by the worker. */
+  pid?: number;
+  /** From spawn to serving the echo tool, for HTTP targets. */
+  readyMs?: number;
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  id: string;
+  label: string;
+  role: Role;
+  /** What the load generator speaks to it. */
+  transport: 'stdio' | 'streamable HTTP' | 'SSE';
+  /** Why it cannot run here, or undefined. */
+  unavailable(): string | undefined;
+  start(workDir: string): Promise<Running>;
+}
+
+/** The environment for the processes under test: the bench's own, minus router settings that would leak in. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('MCP_') || key.startsWith('NODE_OPTIONS')) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+const q = (value: string) => JSON.stringify(value);
+
+export interface BenchBackend {
+  name: string;
+  args?: string[];
+}
+
+/** A router configuration (YAML) with stdio echo backends. */
+export function writeRouterConfig(file: string, backends: BenchBackend[], namespaces: boolean): string {
+  const lines = ['routing:', `  enable_namespace_prefixing: ${namespaces}`, 'backends:'];
+  for (const backend of backends) {
+    lines.push(`  - name: ${q(backend.name)}`, `    command: ${q(NODE)}`, `    args: [${[ECHO_BACKEND, ...(backend.args ?? [])].map(q).join(', ')}]`);
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** Waits until the server behind an HTTP endpoint lists the echo tool (probing with a session of its own). */
+async function probe(spawned: Spawned, endpoint: Endpoint, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!spawned.running) throw new Error(`${spawned.label} exited: ${spawned.tail}`);
+    try {
+      const session = await openWhenReady(endpoint, Math.max(1000, deadline - Date.now()));
+      try {
+        await waitForEchoTool(session, Math.max(1000, deadline - Date.now()));
+        return;
+      } finally {
+        await session.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${spawned.label} never served the echo tool: ${(error as Error).message}; output: ${spawned.tail}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function startHttp(label: string, command: string, args: string[], env: Record<string, string>, endpointFor: (port: number) => Endpoint, port: number | (() => Promise<number>)): Promise<Running> {
+  const begin = Date.now();
+  const spawned = new Spawned(label, command, args, { env, cwd: ROOT });
+  try {
+    const endpoint = endpointFor(typeof port === 'number' ? port : await port());
+    await probe(spawned, endpoint);
+    return { endpoint, pid: spawned.pid, readyMs: Date.now() - begin, stop: () => spawned.stop() };
+  } catch (error) {
+    await spawned.stop();
+    throw error;
+  }
+}
+
+function missing(path: string, what: string): string | undefined {
+  return existsSync(path) ? undefined : `${what} not found (${path})`;
+}
+
+const direct: Target = {
+  id: 'direct',
+  label: 'direct (echo backend)',
+  role: 'direct',
+  transport: 'stdio',
+  unavailable: () => missing(ECHO_BACKEND, 'echo backend'),
+  async start() {
+    return { endpoint: { kind: 'stdio', command: NODE, args: [ECHO_BACKEND], env: cleanEnv() }, stop: async () => {} };
+  },
+};
+
+function routerConfig(workDir: string): string {
+  return writeRouterConfig(join(workDir, 'router-1-echo.yaml'), [{ name: 'echo' }], false);
+}
+
+const routerHttp: Target = {
+  id: 'router-http',
+  label: 'mcp-router',
+  role: 'router',
+  transport: 'streamable HTTP',
+  unavailable: () => missing(ROUTER_CLI, 'mcp-router (dist/src/cli.js)'),
+  async start(workDir) {
+    const config = routerConfig(workDir);
+    const begin = Date.now();
+    const spawned = new Spawned('mcp-router', NODE, [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
+    try {
+      const match = await spawned.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 60_000);
+      const endpoint: Endpoint = { kind: 'http', url: `http://127.0.0.1:${match[1]}/mcp` };
+      await probe(spawned, endpoint);
+      return { endpoint, pid: spawned.pid, readyMs: Date.now() - begin, stop: () => spawned.stop(15_000) };
+    } catch (error) {
+      await spawned.stop();
+      throw error;
+    }
+  },
+};
+
+const routerStdio: Target = {
+  id: 'router-stdio',
+  label: 'mcp-router',
+  role: 'router',
+  transport: 'stdio',
+  unavailable: () => missing(ROUTER_CLI, 'mcp-router (dist/src/cli.js)'),
+  async start(workDir) {
+    const config = routerConfig(workDir);
+    return { endpoint: { kind: 'stdio', command: NODE, args: [ROUTER_CLI, '--config', config, '--transport', 'stdio'], env: cleanEnv(), cwd: ROOT }, stop: async () => {} };
+  },
+};
+
+// mcp-proxy README: `npx mcp-proxy --port 8080 -- tsx server.js` serves /mcp (streamable HTTP) and /sse.
+const MCP_PROXY = join(ROOT, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
+const mcpProxy: Target = {
+  id: 'mcp-proxy',
+  label: 'mcp-proxy',
+  role: 'peer',
+  transport: 'streamable HTTP',
+  unavailable: () => missing(MCP_PROXY, 'mcp-proxy'),
+  async start() {
+    const port = await freePort();
+    return startHttp('mcp-proxy', NODE, [MCP_PROXY, '--port', String(port), '--', NODE, ECHO_BACKEND], cleanEnv(), (p) => ({ kind: 'http', url: `http://127.0.0.1:${p}/mcp` }), port);
+  },
+};
+
+// supergateway README, "stdio → Streamable HTTP", stateful mode:
+//   npx -y supergateway --stdio "cmd" --outputTransport streamableHttp --stateful --sessionTimeout 60000 --port 8000
+// Stateful, because the load generator's clients are sessions (stateless spawns a child per request).
+// --logLevel none: its default (info) logs every message, which would only slow it down.
+const SUPERGATEWAY = join(ROOT, 'node_modules', 'supergateway', 'dist', 'index.js');
+const supergateway: Target = {
+  id: 'supergateway',
+  label: 'supergateway',
+  role: 'peer',
+  transport: 'streamable HTTP',
+  unavailable: () => missing(SUPERGATEWAY, 'supergateway'),
+  async start() {
+    const port = await freePort();
+    const args = [SUPERGATEWAY, '--stdio', `${q(NODE)} ${q(ECHO_BACKEND)}`, '--outputTransport', 'streamableHttp', '--stateful', '--sessionTimeout', '60000', '--port', String(port), '--logLevel', 'none'];
+    return startHttp('supergateway', NODE, args, cleanEnv(), (p) => ({ kind: 'http', url: `http://127.0.0.1:${p}/mcp` }), port);
+  },
+};
+
+// mcp-hub README: `mcp-hub --port 3000 --config path/to/config.json`; clients connect to
+// http://localhost:PORT/mcp, which is the legacy SSE transport (GET /mcp, POST /messages?sessionId=...).
+// Its logs and workspace cache go under XDG_STATE_HOME, pointed at the bench's scratch folder.
+const MCP_HUB = join(ROOT, 'node_modules', 'mcp-hub', 'dist', 'cli.js');
+const mcpHub: Target = {
+  id: 'mcp-hub',
+  label: 'mcp-hub',
+  role: 'peer',
+  transport: 'SSE',
+  unavailable: () => missing(MCP_HUB, 'mcp-hub'),
+  async start(workDir) {
+    const home = join(workDir, 'mcp-hub-home');
+    for (const sub of ['state', 'config', 'data', 'cache']) mkdirSync(join(home, sub), { recursive: true });
+    const config = join(workDir, 'mcp-hub.json');
+    writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: NODE, args: [ECHO_BACKEND] } } }, null, 2));
+    const env = cleanEnv({ XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache') });
+    const port = await freePort();
+    return startHttp('mcp-hub', NODE, [MCP_HUB, '--port', String(port), '--config', config], env, (p) => ({ kind: 'sse', url: `http://127.0.0.1:${p}/mcp` }), port);
+  },
+};
+
+export const TARGETS: Target[] = [direct, routerHttp, routerStdio, mcpProxy, supergateway, mcpHub];
