@@ -81,6 +81,22 @@ function inheritedEnv(): Record<string, string> {
 
 async function connectWith(client: Client, transport: Transport, options: OpenLinkOptions): Promise<void> {
   await client.connect(transport, { signal: options.signal });
+  keepProgressBeforeResponse(transport);
+}
+
+/**
+ * The SDK client runs a notification's handler a microtask after it arrives, but handles a response at once,
+ * and drops the request's progress handler with it. A backend's last progress notification and its result
+ * often arrive in one chunk: without this the last progress never reaches the client. Responses wait one
+ * microtask, behind the notifications that came before them.
+ */
+function keepProgressBeforeResponse(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    if ('id' in message && !('method' in message)) queueMicrotask(() => deliver(message, extra));
+    else deliver(message, extra);
+  };
 }
 
 interface Connected {

@@ -97,8 +97,17 @@ export class HttpSessionTransport implements Transport {
       if (!post) return; // its client is gone
       this.byRequest.delete(message.id);
       post.waiting.delete(message.id);
-      if (post.mode === 'sse') post.res.write(sseEvent(message));
-      else post.responses.push(message);
+      if (post.mode === 'sse') {
+        // The response goes in a later write than the notifications before it: a client that reads both from
+        // one chunk (the SDK's does) drops a progress handler as soon as it sees the response, and with it
+        // the last progress notification.
+        setImmediate(() => {
+          if (!post.res.writableEnded) post.res.write(sseEvent(message));
+          if (post.waiting.size === 0) this.finish(post);
+        });
+        return;
+      }
+      post.responses.push(message);
       if (post.waiting.size === 0) this.finish(post);
       return;
     }
