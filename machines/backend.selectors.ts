@@ -30,10 +30,10 @@ export function admissionOf(snapshot: BackendSnapshot): { admit: true; epoch: nu
     case 'open':
       return { admit: false, reason: 'circuit open' };
     case 'halfOpen':
-      return context.trialsInFlight < context.circuitBreaker.halfOpenAttempts
-        ? { admit: true, epoch: context.circuitEpoch }
+      return context.circuit.trialsInFlight < context.settings.circuitBreaker.halfOpenAttempts
+        ? { admit: true, epoch: context.circuit.epoch }
         : { admit: false, reason: 'half-open: no trial permit free' };
     default:
-      return { admit: true, epoch: context.circuitEpoch };
+      return { admit: true, epoch: context.circuit.epoch };
   }
 }

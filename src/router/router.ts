@@ -285,7 +285,7 @@ export class Router {
         new Promise<void>((resolve) => {
           const ref = this.backendRef(name);
           if (!ref) return resolve();
-          const done = (s: BackendSnapshot) => s.context.connectedAt !== null || s.context.lastError !== null || s.status !== 'active';
+          const done = (s: BackendSnapshot) => s.context.link.connectedAt !== null || s.context.lastError !== null || s.status !== 'active';
           if (done(ref.getSnapshot())) return resolve();
           const sub = ref.subscribe((s) => {
             if (done(s)) {
@@ -348,10 +348,10 @@ export class Router {
 
   private whenIdle(name: string, maxMs: number): Promise<void> {
     const ref = this.backendRef(name);
-    if (!ref || ref.getSnapshot().context.inFlight === 0) return Promise.resolve();
+    if (!ref || ref.getSnapshot().context.traffic.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(done, maxMs);
-      const sub = ref.subscribe((s) => s.context.inFlight === 0 && done());
+      const sub = ref.subscribe((s) => s.context.traffic.inFlight === 0 && done());
       const clock = this.clock;
       function done() {
         clock.clearTimeout(timer);
@@ -444,14 +444,14 @@ export class Router {
       if (!ref || !config) continue;
       const snapshot = ref.getSnapshot();
       if (this.draining.has(backend)) {
-        views.push({ backend, priority: config.priority, routes: config.routes, inFlight: snapshot.context.inFlight, admission: { admit: false, reason: 'draining (being removed or replaced)' } });
+        views.push({ backend, priority: config.priority, routes: config.routes, inFlight: snapshot.context.traffic.inFlight, admission: { admit: false, reason: 'draining (being removed or replaced)' } });
         continue;
       }
       views.push({
         backend,
         priority: config.priority,
         routes: config.routes,
-        inFlight: snapshot.context.inFlight,
+        inFlight: snapshot.context.traffic.inFlight,
         admission: admissionOf(snapshot),
       });
     }

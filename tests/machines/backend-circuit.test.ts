@@ -59,20 +59,20 @@ describe('backend circuit breaker', () => {
     expect(circuitStateOf(b.actor.getSnapshot())).toBe('halfOpen');
     b.succeed();
     expect(circuitStateOf(b.actor.getSnapshot())).toBe('closed');
-    expect(b.actor.getSnapshot().context.consecutiveFailures).toBe(0);
+    expect(b.actor.getSnapshot().context.circuit.consecutiveFailures).toBe(0);
   });
 
   it('any trial failure opens it again, doubling the open time up to ten times the base', () => {
     const b = startBackend();
     b.connect();
     for (let i = 0; i < 3; i++) b.fail();
-    const openTimes: number[] = [b.actor.getSnapshot().context.openMs];
+    const openTimes: number[] = [b.actor.getSnapshot().context.circuit.openMs];
     for (let trip = 0; trip < 5; trip++) {
-      b.clock.increment(b.actor.getSnapshot().context.openMs);
+      b.clock.increment(b.actor.getSnapshot().context.circuit.openMs);
       expect(circuitStateOf(b.actor.getSnapshot())).toBe('halfOpen');
       b.fail();
       expect(circuitStateOf(b.actor.getSnapshot())).toBe('open');
-      openTimes.push(b.actor.getSnapshot().context.openMs);
+      openTimes.push(b.actor.getSnapshot().context.circuit.openMs);
     }
     expect(openTimes).toEqual([60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
   });
@@ -85,7 +85,7 @@ describe('backend circuit breaker', () => {
     const e = b.epoch();
     b.actor.send({ type: 'attempt.started', requestId: 'x', epoch: e });
     b.actor.send({ type: 'attempt.ignored', epoch: e, at: 0, latencyMs: 1 });
-    expect(b.actor.getSnapshot().context.consecutiveFailures).toBe(2);
+    expect(b.actor.getSnapshot().context.circuit.consecutiveFailures).toBe(2);
     b.fail();
     b.clock.increment(60_000);
     const first = admissionOf(b.actor.getSnapshot());
@@ -110,8 +110,8 @@ describe('backend circuit breaker', () => {
     b.clock.increment(2000);
     expect(circuitStateOf(b.actor.getSnapshot())).toBe('halfOpen');
     b.actor.send({ type: 'attempt.succeeded', epoch: stale, at: b.clock.now(), latencyMs: 5 });
-    expect(b.actor.getSnapshot().context.trialSuccesses).toBe(0);
-    expect(b.actor.getSnapshot().context.trialsInFlight).toBe(0);
+    expect(b.actor.getSnapshot().context.circuit.trialSuccesses).toBe(0);
+    expect(b.actor.getSnapshot().context.circuit.trialsInFlight).toBe(0);
   });
 
   it('a fresh connection while open goes to half-open at once (a respawned backend gets its trial)', () => {
@@ -119,7 +119,7 @@ describe('backend circuit breaker', () => {
     b.connect();
     for (let i = 0; i < 3; i++) b.fail();
     b.actor.send({ type: 'link.lost', at: 0, error: 'child exited' });
-    b.clock.increment(b.actor.getSnapshot().context.reconnectDelayMs);
+    b.clock.increment(b.actor.getSnapshot().context.link.reconnectDelayMs);
     b.actor.send({ type: 'link.connected', at: b.clock.now(), capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 } });
     expect(circuitStateOf(b.actor.getSnapshot())).toBe('halfOpen');
     b.succeed();
@@ -131,7 +131,7 @@ describe('backend circuit breaker', () => {
     const b = startBackend({ jitter: 0.1, seed: 42 });
     b.connect();
     for (let i = 0; i < 3; i++) b.fail();
-    const { openMs } = b.actor.getSnapshot().context;
+    const { openMs } = b.actor.getSnapshot().context.circuit;
     expect(openMs).toBeGreaterThanOrEqual(60_000);
     expect(openMs).toBeLessThanOrEqual(66_000);
   });

@@ -10,7 +10,7 @@ describe('backend connection region', () => {
     expect(b.links()).toBe(1);
     b.actor.send({ type: 'link.connected', at: 0, capabilities: { tools: 2, resources: 0, resourceTemplates: 0, prompts: 0 } });
     expect(connectionStateOf(b.actor.getSnapshot())).toBe('connected');
-    expect(b.actor.getSnapshot().context.capabilities?.tools).toBe(2);
+    expect(b.actor.getSnapshot().context.link.capabilities?.tools).toBe(2);
   });
 
   it('reconnects after a lost connection with exponential backoff from 0.5 s, capped at 30 s', () => {
@@ -20,7 +20,7 @@ describe('backend connection region', () => {
     b.actor.send({ type: 'link.lost', at: 0, error: 'child exited' });
     for (let i = 0; i < 8; i++) {
       expect(connectionStateOf(b.actor.getSnapshot())).toBe('reconnecting');
-      const delay = b.actor.getSnapshot().context.reconnectDelayMs;
+      const delay = b.actor.getSnapshot().context.link.reconnectDelayMs;
       delays.push(delay);
       b.clock.increment(delay - 1);
       expect(connectionStateOf(b.actor.getSnapshot())).toBe('reconnecting');
@@ -41,7 +41,7 @@ describe('backend connection region', () => {
     b.clock.increment(1000);
     b.actor.send({ type: 'link.connected', at: 0, capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 } });
     b.actor.send({ type: 'link.lost', at: 0, error: 'x' });
-    expect(b.actor.getSnapshot().context.reconnectDelayMs).toBe(500);
+    expect(b.actor.getSnapshot().context.link.reconnectDelayMs).toBe(500);
   });
 
   it('a disconnected backend is not admitted', () => {
@@ -77,7 +77,7 @@ describe('backend health region', () => {
     expect(admissionOf(b.actor.getSnapshot())).toEqual({ admit: false, reason: 'unhealthy' });
     probe(true);
     expect(healthStateOf(b.actor.getSnapshot())).toBe('healthy');
-    expect(b.actor.getSnapshot().context.lastProbe).toEqual({ at: 30_000, ok: true, latencyMs: 3 });
+    expect(b.actor.getSnapshot().context.probe.last).toEqual({ at: 30_000, ok: true, latencyMs: 3 });
   });
 
   it('does not probe when health_check.enabled is false', () => {
@@ -112,7 +112,7 @@ describe('backend health region', () => {
     b.clock.increment(10_000);
     b.actor.send({ type: 'probe.failed', at: b.clock.now(), error: 'timeout' });
     expect(circuitStateOf(b.actor.getSnapshot())).toBe('open');
-    expect(b.actor.getSnapshot().context.openMs).toBe(10_000);
+    expect(b.actor.getSnapshot().context.circuit.openMs).toBe(10_000);
   });
 
   it('names its three regions as the design says', () => {

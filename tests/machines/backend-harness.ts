@@ -35,7 +35,7 @@ export function startBackend(overrides: Partial<BackendMachineInput> = {}) {
     actor.send({ type: 'backend.start' });
     actor.send({ type: 'link.connected', at: clock.now(), capabilities: caps });
   };
-  const epoch = () => actor.getSnapshot().context.circuitEpoch;
+  const epoch = () => actor.getSnapshot().context.circuit.epoch;
   const fail = (error = 'boom') => {
     const e = epoch();
     actor.send({ type: 'attempt.started', requestId: 'r', epoch: e });

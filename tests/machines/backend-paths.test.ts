@@ -41,7 +41,7 @@ describe('backend statechart paths', () => {
     events: [...events, ...delayed.map((type) => ({ type }) as unknown as BackendEvent)],
     // State value plus the counters that gate transitions, so the walk is finite but complete.
     serializeState: (s: any) =>
-      JSON.stringify([s.value, Math.min(s.context.consecutiveFailures, 2), s.context.consecutiveProbeFailures > 0, s.context.trialsInFlight, s.context.circuitEpoch % 2]),
+      JSON.stringify([s.value, Math.min(s.context.circuit.consecutiveFailures, 2), s.context.probe.consecutiveFailures > 0, s.context.circuit.trialsInFlight, s.context.circuit.epoch % 2]),
     limit: 20_000,
   } as never);
   const snapshots = Object.values(adjacency).map((v) => v.state);
