@@ -11,6 +11,8 @@ import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/s
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { coalesceWrites } from '../server/coalesce-writes';
+import { BackendCalls, type CallOptions } from './backend-calls';
+import { readLinesCheaply } from './line-reader';
 
 export interface BackendLink {
   readonly client: Client;
@@ -19,6 +21,8 @@ export interface BackendLink {
   readonly serverInfo: Implementation | undefined;
   /** Child process id of a stdio backend. */
   readonly pid: number | null;
+  /** A request on the request path (tools/call, resources/read, ...): the result passes through untouched. */
+  call(method: string, params: Record<string, unknown>, options?: CallOptions): Promise<Record<string, unknown>>;
   /** A new MCP session on the same backend (an HTTP server that forgot ours answers 404). */
   reinitialize(): Promise<void>;
   close(): Promise<void>;
@@ -51,6 +55,7 @@ function stdioTransport(config: BackendConfig, logger: Logger): StdioClientTrans
     // Captured into our log: inheriting it would put a child's noise on the client's channel.
     stderr: 'pipe',
   });
+  readLinesCheaply(transport);
   const stderr = transport.stderr;
   if (stderr) {
     let pending = '';
@@ -79,9 +84,10 @@ function inheritedEnv(): Record<string, string> {
   return out;
 }
 
-async function connectWith(client: Client, transport: Transport, options: OpenLinkOptions): Promise<void> {
+async function connectWith(client: Client, transport: Transport, options: OpenLinkOptions): Promise<BackendCalls> {
   await client.connect(transport, { signal: options.signal });
   keepProgressBeforeResponse(transport);
+  return new BackendCalls(transport);
 }
 
 /**
@@ -103,30 +109,31 @@ interface Connected {
   client: Client;
   transport: Transport;
   kind: BackendLink['transport'];
+  calls: BackendCalls;
 }
 
 async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Promise<Connected> {
   const client = newClient(options);
   if (config.transport === 'stdio') {
     const transport = stdioTransport(config, options.logger);
-    await connectWith(client, transport, options);
+    const calls = await connectWith(client, transport, options);
     // The SDK keeps the child private; its stdin is where every request to this backend is written.
     const stdin = (transport as unknown as { _process?: { stdin?: import('node:stream').Writable } })._process?.stdin;
     if (stdin) coalesceWrites(stdin);
-    return { client, transport, kind: 'stdio' };
+    return { client, transport, kind: 'stdio', calls };
   }
   const url = new URL(config.url!);
   const requestInit = { headers: config.headers };
   const sse = () => new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
   if (config.transport === 'sse') {
     const transport = sse();
-    await connectWith(client, transport, options);
-    return { client, transport, kind: 'sse' };
+    const calls = await connectWith(client, transport, options);
+    return { client, transport, kind: 'sse', calls };
   }
   const transport = new StreamableHTTPClientTransport(url, { requestInit });
   try {
-    await connectWith(client, transport, options);
-    return { client, transport, kind: 'streamable-http' };
+    const calls = await connectWith(client, transport, options);
+    return { client, transport, kind: 'streamable-http', calls };
   } catch (error) {
     if (config.transport !== 'auto') throw error;
     // Older servers speak only HTTP+SSE: try that before giving up.
@@ -134,8 +141,8 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     options.logger.debug('streamable HTTP failed, trying SSE', { error: String(error) });
     const fallbackClient = newClient(options);
     const fallback = sse();
-    await connectWith(fallbackClient, fallback, options);
-    return { client: fallbackClient, transport: fallback, kind: 'sse' };
+    const calls = await connectWith(fallbackClient, fallback, options);
+    return { client: fallbackClient, transport: fallback, kind: 'sse', calls };
   }
 }
 
@@ -163,6 +170,9 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
     },
     get pid() {
       return current.transport instanceof StdioClientTransport ? current.transport.pid : null;
+    },
+    call(method, params, callOptions) {
+      return current.calls.call(method, params, callOptions);
     },
     async reinitialize() {
       const stale = current;

@@ -3,10 +3,10 @@
  * calls through the dispatcher. A session per stdio client or per HTTP session id.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  CallToolRequestSchema,
   CompleteRequestSchema,
   ErrorCode,
   SetLevelRequestSchema,
@@ -20,17 +20,19 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
-  type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { callManagementTool, managementToolDefinitions } from '../management/management-tools';
+import { MANAGEMENT_TOOL_NAMES } from '../router/router';
 import { isRetrySafeTool } from '../router/failure-policy';
 import type { Router } from '../router/router';
 import type { ClientOrigin } from '../router/client-origins';
+import { takeToolCalls, type ToolCallHandler } from './tool-call-lane';
 
 const PassThroughResult = z.looseObject({});
+const MANAGEMENT_TOOLS = new Set(MANAGEMENT_TOOL_NAMES);
 const LOG_LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export interface ClientSessionOptions {
@@ -79,6 +81,16 @@ function progressForwarder(extra: Extra) {
   };
 }
 
+/** An SDK Server whose transport hands tools/call to the tool-call lane before the SDK sees it. */
+class SessionServer extends Server {
+  callTool: ToolCallHandler | undefined;
+
+  override async connect(transport: Transport): Promise<void> {
+    await super.connect(transport);
+    if (this.callTool) takeToolCalls(transport, this.callTool);
+  }
+}
+
 /**
  * Builds a session. Call it once the backends have settled: the capabilities it advertises are those of the
  * aggregate at that moment, and no more.
@@ -87,7 +99,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
   const { router } = options;
   const aggregate = router.aggregateCapabilities();
   const sessionKey = randomUUID();
-  const server = new Server(
+  const server = new SessionServer(
     { name: options.serverName, version: options.version },
     {
       capabilities: {
@@ -131,18 +143,36 @@ export function createClientSession(options: ClientSessionOptions): Server {
     return { tools: [...managementToolDefinitions, ...router.catalog.listTools()] };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const { name, arguments: args } = request.params;
-    const own = await callManagementTool(router, name, args);
+  server.callTool = async (params, call) => {
+    const { name, arguments: args } = params;
+    const own = MANAGEMENT_TOOLS.has(name) ? await callManagementTool(router, name, args) : undefined;
     if (own) return own;
     const entry = router.catalog.tool(name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    return (await forward('tools/call', name, extra,
-      (original) => ({ ...request.params, name: original }),
-      (backend) => isRetrySafeTool(entry.perBackend.get(backend)?.annotations),
-      (result) => ((result as CallToolResult).isError ? 'ignored' : 'success'),
-    )) as CallToolResult;
-  });
+    const token = params._meta?.progressToken;
+    try {
+      return await router.dispatcher.forward(
+        { method: 'tools/call', name },
+        {
+          paramsFor: () => ({ ...params, name: entry.original }),
+          retrySafe: (backend) => isRetrySafeTool(entry.perBackend.get(backend)?.annotations),
+          controller: call.controller,
+          onprogress:
+            token === undefined
+              ? undefined
+              : (progress) => call.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken: token as string | number } }),
+          origin: {
+            id: sessionKey,
+            request: (method, requestParams, signal) =>
+              server.request({ method, params: requestParams } as never, PassThroughResult as never, { signal, relatedRequestId: call.id }) as Promise<Record<string, unknown>>,
+          },
+          resultCounts: (result) => (result.isError ? 'ignored' : 'success'),
+        },
+      );
+    } catch (error) {
+      throw toMcpError(error);
+    }
+  };
 
   if (aggregate.prompts) server.setRequestHandler(ListPromptsRequestSchema, async () => {
     await router.whenSettled();

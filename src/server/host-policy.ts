@@ -18,7 +18,12 @@ function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/** Built once per policy: every request is checked against it. */
+const namesByPolicy = new WeakMap<HostPolicy, Set<string>>();
+
 function hostNames(policy: HostPolicy): Set<string> {
+  const known = namesByPolicy.get(policy);
+  if (known) return known;
   const names = new Set<string>();
   const bound = policy.host.includes(':') ? `[${policy.host}]` : policy.host;
   const bases = isLoopback(policy.host) ? [...LOOPBACK_NAMES, bound] : [bound];
@@ -27,6 +32,7 @@ function hostNames(policy: HostPolicy): Set<string> {
     names.add(`${base}:${policy.port}`.toLowerCase());
   }
   for (const h of policy.allowedHosts) names.add(h.toLowerCase());
+  namesByPolicy.set(policy, names);
   return names;
 }
 

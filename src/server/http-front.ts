@@ -225,17 +225,25 @@ async function readJsonBody(req: IncomingMessage, res: ServerResponse, maxBytes:
     req.resume();
     return undefined;
   }
+  // Events, not `for await`: the async iterator costs a promise per chunk on every request.
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
+  const complete = await new Promise<boolean>((resolve) => {
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off('data', onData);
       jsonRpcError(res, 413, -32600, `request body larger than ${maxBytes} bytes`);
       req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
+      resolve(false);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(true));
+    // A client gone mid-body: nothing to answer (after 'end', these settle nothing).
+    req.once('error', () => resolve(false));
+    req.once('close', () => resolve(false));
+  });
+  if (!complete) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {

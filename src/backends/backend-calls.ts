@@ -1,0 +1,112 @@
+/**
+ * The request path's own JSON-RPC requests to a backend, on the transport the SDK client also uses.
+ *
+ * The SDK's Client.request costs a timer, an abort listener, a progress-handler entry and a schema parse of
+ * the result on every call. A relayed call needs none of that: the dispatcher bounds the call with its own
+ * deadline, and the result goes back untouched to a client that validates it itself. Our ids are strings
+ * ("mcp-router-N"), the SDK's are numbers, so the two never collide; responses and progress for our ids are
+ * taken off the transport before the SDK sees them, in the order they arrive.
+ */
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError, type JSONRPCMessage, type Progress } from '@modelcontextprotocol/sdk/types.js';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: Progress) => void;
+}
+
+interface Pending {
+  resolve(result: Record<string, unknown>): void;
+  reject(error: unknown): void;
+  onprogress?: (progress: Progress) => void;
+}
+
+type Fields = Record<string, unknown>;
+
+export class BackendCalls {
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+
+  /** Call once the SDK client is connected: it wraps the handlers the client installed. */
+  constructor(private readonly transport: Transport) {
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if (!this.take(message)) deliver?.(message, extra);
+    };
+    const closed = transport.onclose;
+    transport.onclose = () => {
+      this.failAll(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
+      closed?.();
+    };
+  }
+
+  call(method: string, params: Fields, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const { signal, onprogress } = options;
+    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Not connected'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = `mcp-router-${this.nextId++}`;
+    // Progress comes back under our token; the caller's own token is restored by its onprogress.
+    const sent = onprogress ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } } : params;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.pending.delete(id)) return;
+        void this.transport
+          .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal!.reason) } })
+          .catch(() => {});
+        reject(signal!.reason);
+      };
+      const settle = <T>(finish: (value: T) => void) => (value: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        finish(value);
+      };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onprogress });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.transport.send({ jsonrpc: '2.0', id, method, params: sent } as JSONRPCMessage).catch((error) => {
+        const entry = this.pending.get(id);
+        if (!entry) return;
+        this.pending.delete(id);
+        entry.reject(error);
+      });
+    });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Handles a message meant for one of our calls; false for everything else (the SDK's business). */
+  private take(message: JSONRPCMessage): boolean {
+    const m = message as Fields;
+    if (typeof m.id === 'string' && m.method === undefined) {
+      const entry = this.pending.get(m.id);
+      if (!entry) return false;
+      this.pending.delete(m.id);
+      if (m.error !== undefined) {
+        const error = m.error as { code: number; message: string; data?: unknown };
+        entry.reject(new McpError(error.code, error.message, error.data));
+      } else {
+        entry.resolve(m.result as Record<string, unknown>);
+      }
+      return true;
+    }
+    if (m.method === 'notifications/progress') {
+      const params = m.params as Fields | undefined;
+      const token = params?.progressToken;
+      if (typeof token !== 'string') return false;
+      const entry = this.pending.get(token);
+      if (!entry) return false;
+      const { progressToken: _token, ...progress } = params!;
+      entry.onprogress?.(progress as Progress);
+      return true;
+    }
+    return false;
+  }
+
+  private failAll(error: Error): void {
+    this.closed = true;
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) entry.reject(error);
+  }
+}
