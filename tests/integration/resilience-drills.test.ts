@@ -49,8 +49,24 @@ describe('resilience drills against real processes', () => {
   it('a backend that never answers: timeout error, and the backend is told to cancel', async () => {
     env = await startRouterWithClient(loaded([flaky('slowpoke')], { requestTimeoutSeconds: 1 }));
     await expect(env.client.callTool({ name: 'slowpoke__hang', arguments: {} })).rejects.toThrow(/no answer within 1 s/);
-    // The fixture's hang resolves only when it sees notifications/cancelled; its in-flight count drops to 0.
     await eventually(() => health(env!, 'slowpoke'), (h) => h.in_flight === 0 && h.last_error === 'no answer within 1 s');
+    // The fixture counts the notifications/cancelled it received for its hanging calls.
+    const served = async () => ((await env!.client.callTool({ name: 'slowpoke__served', arguments: {} })).structuredContent as { cancelled: number });
+    await eventually(served, (s) => s.cancelled === 1);
+  });
+
+  it("a client's cancel reaches the backend running the call, and counts as no failure", async () => {
+    env = await startRouterWithClient(loaded([flaky('slowpoke')], { requestTimeoutSeconds: 30 }));
+    const controller = new AbortController();
+    const call = env.client.callTool({ name: 'slowpoke__hang', arguments: {} }, undefined, { signal: controller.signal });
+    const served = async () => ((await env!.client.callTool({ name: 'slowpoke__served', arguments: {} })).structuredContent as { hang: number; cancelled: number });
+    await eventually(served, (s) => s.hang === 1);
+    controller.abort('the user changed their mind');
+    await expect(call).rejects.toThrow(/changed their mind/);
+    await eventually(served, (s) => s.cancelled === 1);
+    expect(await served()).toEqual({ count: 0, hang: 1, cancelled: 1 });
+    const after = await health(env, 'slowpoke');
+    expect(after).toMatchObject({ in_flight: 0, error_count: 0, circuit_state: 'CLOSED', last_error: null });
   });
 
   it('a backend that fails all its pings turns unhealthy and is skipped with a reason', async () => {
