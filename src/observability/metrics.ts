@@ -18,7 +18,6 @@ export class RouterMetrics implements DispatchObserver {
   private readonly retries: Counter<'method' | 'kind'>;
   private readonly rejections: Counter<'method' | 'reason'>;
   private readonly timeouts: Counter<'backend' | 'method'>;
-  private readonly inFlightGauge: Gauge;
   private readonly circuit: Gauge<'backend' | 'state'>;
   private readonly connection: Gauge<'backend' | 'state'>;
   private readonly health: Gauge<'backend' | 'state'>;
@@ -36,7 +35,16 @@ export class RouterMetrics implements DispatchObserver {
     this.retries = new Counter({ name: 'mcp_router_retries_total', help: 'Attempts after the first: failover to another backend, or a retry on the same one.', labelNames: ['method', 'kind'], registers });
     this.rejections = new Counter({ name: 'mcp_router_rejections_total', help: 'Requests no backend could take, by the reason the first candidate was skipped.', labelNames: ['method', 'reason'], registers });
     this.timeouts = new Counter({ name: 'mcp_router_timeouts_total', help: 'Attempts cut off by the request timeout.', labelNames: ['backend', 'method'], registers });
-    this.inFlightGauge = new Gauge({ name: 'mcp_router_requests_in_flight', help: 'Client requests being served now.', registers });
+    // Counted in a plain number and read at scrape time: two prom-client updates per request cost more.
+    const requestsInFlight = () => this.requestsInFlight;
+    new Gauge({
+      name: 'mcp_router_requests_in_flight',
+      help: 'Client requests being served now.',
+      registers,
+      collect() {
+        this.set(requestsInFlight());
+      },
+    });
     this.circuit = new Gauge({ name: 'mcp_router_backend_circuit_state', help: '1 for the circuit state each backend is in.', labelNames: ['backend', 'state'], registers });
     this.connection = new Gauge({ name: 'mcp_router_backend_connection_state', help: '1 for the connection state each backend is in.', labelNames: ['backend', 'state'], registers });
     this.health = new Gauge({ name: 'mcp_router_backend_health_state', help: '1 for the health state each backend is in.', labelNames: ['backend', 'state'], registers });
@@ -67,8 +75,10 @@ export class RouterMetrics implements DispatchObserver {
     this.rejections.inc({ method, reason });
   }
 
+  private requestsInFlight = 0;
+
   inFlight(delta: number): void {
-    this.inFlightGauge.inc(delta);
+    this.requestsInFlight += delta;
   }
 
   /** Called on every backend snapshot change: state gauges are one-hot over the known states. */

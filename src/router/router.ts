@@ -57,6 +57,8 @@ export interface ManagementHooks {
 
 export type ListChangeListener = (change: ListChange) => void;
 
+type SupervisorSnapshotBackends = Record<string, BackendActorRef>;
+
 /** Names the router serves itself; they are reserved in the catalog. */
 export const MANAGEMENT_TOOL_NAMES = ['list_backends', 'get_backend_health', 'explain_route', 'reload_backends_config', 'register_backend', 'unregister_backend'];
 
@@ -160,7 +162,11 @@ export class Router {
   /** Follows every backend actor the supervisor spawns: state-change log lines, metrics, status listeners. */
   private watchBackends(): void {
     const watched = new Map<BackendActorRef, { unsubscribe(): void }>();
+    let known: SupervisorSnapshotBackends | undefined;
     this.supervisor.subscribe((snapshot) => {
+      // Observers hear every event, a dispatch per request among them; only a new set of backends matters here.
+      if (snapshot.context.backends === known) return;
+      known = snapshot.context.backends;
       const refs = new Set(Object.values(snapshot.context.backends));
       for (const ref of refs) {
         if (watched.has(ref)) continue;

@@ -7,7 +7,7 @@ import { RouterMetrics } from '../../src/observability/metrics';
 import { Router } from '../../src/router/router';
 import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
-import { flaky, loaded } from '../helpers/config';
+import { eventually, flaky, loaded } from '../helpers/config';
 
 /** Parses Prometheus text exposition into { 'name{labels}': value }. */
 function parseProm(text: string): Map<string, number> {
@@ -107,6 +107,18 @@ describe('HTTP front with observability endpoints', () => {
     expect(metrics.get('mcp_router_backend_circuit_state{backend="alpha",state="closed"}')).toBe(1);
     expect(metrics.get('mcp_router_backend_connection_state{backend="beta",state="connected"}')).toBe(1);
     expect(metrics.get('mcp_router_request_duration_seconds_count{backend="alpha",method="tools/call"}')).toBeGreaterThanOrEqual(5);
+  });
+
+  it('/metrics shows the requests in flight at the moment of the scrape', async () => {
+    const client = await connect();
+    const scrape = async () => parseProm(await (await fetch(url.replace('/mcp', '/metrics'))).text()).get('mcp_router_requests_in_flight');
+    expect(await scrape()).toBe(0);
+    const controller = new AbortController();
+    const hanging = client.callTool({ name: 'alpha__hang', arguments: {} }, undefined, { signal: controller.signal }).catch(() => 'cancelled');
+    await eventually(scrape, (n) => n === 1);
+    controller.abort();
+    expect(await hanging).toBe('cancelled');
+    await eventually(scrape, (n) => n === 0);
   });
 
   it('/status.json lists every backend and the routing table', async () => {
