@@ -16,6 +16,8 @@ export interface RoutedTarget {
   method: string;
   /** The name or URI as the client sent it. */
   name: string;
+  /** The client session asking: a backend with `session: per-client` is served by that session's own instance. */
+  session?: string;
 }
 
 /** A routing decision, as shown in the inspector and returned to the dispatcher. */

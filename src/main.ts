@@ -48,9 +48,6 @@ export async function startRouter(
   const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION, observer: metrics, inspect: inspector?.inspect });
   const routes = observabilityRoutes(router, metrics);
   router.start();
-  for (const b of config.backends.filter((b) => b.session === 'per-client')) {
-    logger.warn(`backend ${b.name}: session: per-client is not supported yet; its connection is shared by all clients`);
-  }
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger) : undefined;
   if (source && reloader) {
     router.managementHooks = { reload: () => reloader.reload('reload_backends_config'), parseBackend: (raw) => source.parseBackend(raw, router.backendNames()) };

@@ -19,6 +19,8 @@ export interface ForwardTarget {
   method: string;
   /** The name (or URI) the client used: the supervisor shows it, routing reads it. */
   name: string;
+  /** The client session asking (per-client backends are routed to its own instance). */
+  session?: string;
 }
 
 export interface ForwardOptions {

@@ -38,6 +38,8 @@ export interface RouterOptions {
 
 /** What backends tell their clients, fanned out to the client sessions. */
 export interface BackendBroadcast {
+  /** The listening session: what a per-client instance says reaches its own session only. */
+  session?: string;
   logMessage?(backend: string, params: LoggingMessageNotification['params']): void;
   resourceUpdated?(backend: string, uri: string): void;
 }
@@ -111,6 +113,11 @@ export class Router {
   private readonly debugRouting: boolean;
   /** Backends on their way out: no new requests, in-flight ones finish. */
   private readonly draining = new Set<string>();
+  /** Per-client backends' instances, by instance name ("memory#3"): whose they are and what they run. */
+  private readonly instances = new Map<string, { backend: string; session: string; config: BackendConfig }>();
+  /** Open client sessions and their instances: backend name → instance name. */
+  private readonly sessions = new Map<string, Map<string, string>>();
+  private nextInstance = 1;
 
   constructor(private readonly options: RouterOptions) {
     this.config = options.config;
@@ -125,7 +132,7 @@ export class Router {
       clock: this.clock,
       logger: this.logger,
       clientInfo: { name: options.serverName ?? 'mcp-router', version: options.version ?? '0.0.0' },
-      configOf: (name) => this.configs.get(name),
+      configOf: (name) => this.configs.get(name) ?? this.instances.get(name)?.config,
       linkUp: (name, l, caps) => this.onLinkUp(name, l, caps),
       linkDown: (name, l) => {
         if (this.links.get(name) === l) this.links.delete(name);
@@ -133,8 +140,8 @@ export class Router {
       prepareClient: (name) => (client: Client) =>
         registerBackendClientHandlers(name, client, {
           listChanged: (backend) => void this.refreshCapabilities(backend),
-          logMessage: (backend, params) => this.broadcasts.forEach((b) => b.logMessage?.(backend, params)),
-          resourceUpdated: (backend, uri) => this.broadcasts.forEach((b) => b.resourceUpdated?.(backend, uri)),
+          logMessage: (backend, params) => this.broadcast(backend, (b) => b.logMessage?.(this.templateOf(backend), params)),
+          resourceUpdated: (backend, uri) => this.broadcast(backend, (b) => b.resourceUpdated?.(this.templateOf(backend), uri)),
         }, this.origins),
     });
     const ping = createPingActor({ clock: this.clock, linkOf: (name) => this.links.get(name) });
@@ -256,6 +263,11 @@ export class Router {
     }
   }
 
+  private broadcast(backend: string, deliver: (listener: BackendBroadcast) => void): void {
+    const owner = this.instances.get(backend)?.session;
+    for (const listener of this.broadcasts) if (owner === undefined || listener.session === owner) deliver(listener);
+  }
+
   onBroadcast(listener: BackendBroadcast): () => void {
     this.broadcasts.add(listener);
     return () => this.broadcasts.delete(listener);
@@ -285,8 +297,12 @@ export class Router {
 
   private settled: Promise<void> | undefined;
 
-  private async waitForFirstAttempts(maxMs: number): Promise<void> {
-    const waits = [...this.configs.keys()].map(
+  private waitForFirstAttempts(maxMs: number): Promise<void> {
+    return this.whenFirstAttempted([...this.configs.keys()], maxMs);
+  }
+
+  private async whenFirstAttempted(names: string[], maxMs: number): Promise<void> {
+    const waits = names.map(
       (name) =>
         new Promise<void>((resolve) => {
           const ref = this.backendRef(name);
@@ -309,6 +325,50 @@ export class Router {
   addBackends(backends: BackendConfig[]): void {
     for (const b of backends) this.configs.set(b.name, b);
     this.supervisor.send({ type: 'backends.add', backends: backends.map((b) => backendInput(b)) });
+    for (const session of this.sessions.keys()) this.spawnInstances(session, backends);
+  }
+
+  /**
+   * A client session opens: every backend with `session: per-client` gets an instance of its own for this
+   * session (its own process, or its own MCP session on an HTTP server). Resolves when they have connected
+   * or failed their first attempt (bounded), so the session's first call finds its instance ready.
+   */
+  openClientSession(session: string, maxMs = 10_000): Promise<void> {
+    if (!this.sessions.has(session)) this.sessions.set(session, new Map());
+    const spawned = this.spawnInstances(session, [...this.configs.values()]);
+    return spawned.length === 0 ? Promise.resolve() : this.whenFirstAttempted(spawned, maxMs);
+  }
+
+  /** The session has ended: its instances are drained and stopped. */
+  async closeClientSession(session: string): Promise<void> {
+    const own = this.sessions.get(session);
+    this.sessions.delete(session);
+    if (own && own.size > 0) await this.drainAndRemove([...own.values()]);
+  }
+
+  private spawnInstances(session: string, backends: BackendConfig[]): string[] {
+    const own = this.sessions.get(session);
+    if (!own) return [];
+    const added: BackendConfig[] = [];
+    for (const template of backends) {
+      if (template.session !== 'per-client' || own.has(template.name)) continue;
+      const config = { ...template, name: `${template.name}#${this.nextInstance++}` };
+      this.instances.set(config.name, { backend: template.name, session, config });
+      own.set(template.name, config.name);
+      added.push(config);
+    }
+    if (added.length > 0) this.supervisor.send({ type: 'backends.add', backends: added.map((b) => backendInput(b)) });
+    return added.map((b) => b.name);
+  }
+
+  /** The instances of a per-client backend, one per open client session. */
+  instancesOf(backend: string): string[] {
+    return [...this.instances].filter(([, owner]) => owner.backend === backend).map(([name]) => name);
+  }
+
+  /** The configured backend an instance belongs to (the name itself for a shared backend). */
+  templateOf(name: string): string {
+    return this.instances.get(name)?.backend ?? name;
   }
 
   /**
@@ -328,7 +388,10 @@ export class Router {
   }
 
   /** Runtime-only removal (unregister_backend) and the removal half of a reload. */
-  async drainAndRemove(names: string[]): Promise<void> {
+  async drainAndRemove(templatesOrInstances: string[]): Promise<void> {
+    // A per-client backend leaving takes every session's instance of it along.
+    const names = [...templatesOrInstances];
+    for (const [instance, owner] of this.instances) if (templatesOrInstances.includes(owner.backend)) names.push(instance);
     if (names.length === 0) return;
     for (const name of names) this.draining.add(name);
     const timeoutMs = this.config.routing.requestTimeoutSeconds * 1000;
@@ -339,6 +402,13 @@ export class Router {
     for (const name of names) {
       this.draining.delete(name);
       this.links.delete(name);
+      const instance = this.instances.get(name);
+      if (instance) {
+        this.instances.delete(name);
+        const own = this.sessions.get(instance.session);
+        if (own?.get(instance.backend) === name) own.delete(instance.backend);
+        continue;
+      }
       this.notify(this.catalog.removeBackend(name));
     }
   }
@@ -369,7 +439,7 @@ export class Router {
 
   async stop(): Promise<void> {
     this.clock.clearTimeout(this.cacheTimer);
-    const names = [...this.configs.keys()];
+    const names = [...this.configs.keys(), ...this.instances.keys()];
     const open = [...this.links.values()];
     this.supervisor.send({ type: 'backends.remove', names });
     // Stopping the actors starts each close; waiting here means no child process outlives stop().
@@ -427,7 +497,7 @@ export class Router {
   }
 
   /** Candidates for a request: the backends that offer the name, with their live state. */
-  candidatesFor(method: string, name: string, backends: Record<string, BackendActorRef>): { original: string; views: CandidateView[] } {
+  candidatesFor(method: string, name: string, backends: Record<string, BackendActorRef>, session?: string): { original: string; views: CandidateView[] } {
     let original = name;
     let names: string[] = [];
     if (method === 'tools/call') {
@@ -444,9 +514,12 @@ export class Router {
     }
     const views: CandidateView[] = [];
     // The catalog keeps each name's backends by priority, then configuration order.
-    for (const backend of names) {
+    const own = session === undefined ? undefined : this.sessions.get(session);
+    for (const template of names) {
+      // A per-client backend is this session's own instance of it.
+      const backend = own?.get(template) ?? template;
       const ref = backends[backend];
-      const config = this.configs.get(backend);
+      const config = this.configs.get(template);
       if (!ref || !config) continue;
       const snapshot = ref.getSnapshot();
       if (this.draining.has(backend)) {
@@ -492,7 +565,7 @@ export class Router {
     enqueue: DecisionEnqueuer,
   ): void {
     if (event.type !== 'request.dispatch') return;
-    const { original, views } = this.candidatesFor(event.target.method, event.target.name, backends);
+    const { original, views } = this.candidatesFor(event.target.method, event.target.name, backends, event.target.session);
     const plan = planRoute({
       name: original,
       candidates: views,

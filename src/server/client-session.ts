@@ -112,6 +112,9 @@ export function createClientSession(options: ClientSessionOptions): Server {
     },
   );
   let clientLogLevel: LoggingLevel | undefined;
+  // Backends with `session: per-client` get an instance of their own for this session; calls wait for them.
+  let instancesReady = false;
+  const instances = router.openClientSession(sessionKey).finally(() => (instancesReady = true));
 
   /** This session as the origin of a call: a backend's sampling/elicitation goes back on the call's own stream. */
   const originOf = (extra: Extra): ClientOrigin => ({
@@ -121,9 +124,10 @@ export function createClientSession(options: ClientSessionOptions): Server {
   });
 
   const forward = async (method: string, name: string, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
+    if (!instancesReady) await instances;
     try {
       return await router.dispatcher.forward(
-        { method, name },
+        { method, name, session: sessionKey },
         {
           paramsFor: (backend) => build(originalName(router, method, name), backend),
           retrySafe,
@@ -150,12 +154,13 @@ export function createClientSession(options: ClientSessionOptions): Server {
     const entry = router.catalog.tool(name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const token = params._meta?.progressToken;
+    if (!instancesReady) await instances;
     try {
       return await router.dispatcher.forward(
-        { method: 'tools/call', name },
+        { method: 'tools/call', name, session: sessionKey },
         {
           paramsFor: () => ({ ...params, name: entry.original }),
-          retrySafe: (backend) => isRetrySafeTool(entry.perBackend.get(backend)?.annotations),
+          retrySafe: (backend) => isRetrySafeTool(entry.perBackend.get(router.templateOf(backend))?.annotations),
           controller: call.controller,
           onprogress:
             token === undefined
@@ -249,6 +254,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
   }
 
   const stopBroadcast = router.onBroadcast({
+    session: sessionKey,
     logMessage: (_backend, params) => {
       if (!aggregate.logging) return;
       if (clientLogLevel && LOG_LEVELS.indexOf(params.level) < LOG_LEVELS.indexOf(clientLogLevel)) return;
@@ -269,6 +275,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
     unsubscribe();
     stopBroadcast();
     for (const uri of router.subscriptions.dropSession(sessionKey)) void router.unsubscribeBackend(uri);
+    void router.closeClientSession(sessionKey);
     previousOnClose?.();
   };
   return server;
