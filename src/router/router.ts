@@ -515,11 +515,11 @@ export class Router {
     const views: CandidateView[] = [];
     // The catalog keeps each name's backends by priority, then configuration order.
     const own = session === undefined ? undefined : this.sessions.get(session);
-    for (const template of names) {
-      // A per-client backend is this session's own instance of it.
-      const backend = own?.get(template) ?? template;
-      const ref = backends[backend];
-      const config = this.configs.get(template);
+    for (const backend of names) {
+      // A per-client backend is judged by this session's own instance of it; the strategy sees the
+      // configured name, so routes and fallback_to chains read as written.
+      const ref = backends[own?.get(backend) ?? backend];
+      const config = this.configs.get(backend);
       if (!ref || !config) continue;
       const snapshot = ref.getSnapshot();
       if (this.draining.has(backend)) {
@@ -570,19 +570,21 @@ export class Router {
       name: original,
       candidates: views,
       defaultStrategy: this.config.routing.defaultStrategy,
-      exclude: new Set(event.exclude),
+      exclude: new Set(event.exclude.map((name) => this.templateOf(name))),
       turn: this.turn++,
     });
+    const session = event.target.session === undefined ? undefined : this.sessions.get(event.target.session);
+    const chosen = plan.chosen ? (session?.get(plan.chosen.backend) ?? plan.chosen.backend) : null;
     const decision: RouteDecision = {
       requestId: event.requestId,
       strategy: plan.strategy,
-      backend: plan.chosen?.backend ?? null,
+      backend: chosen,
       epoch: plan.chosen?.epoch ?? -1,
       order: plan.order,
       skipped: plan.skipped,
     };
-    if (plan.chosen) {
-      enqueue.sendTo(backends[plan.chosen.backend], {
+    if (plan.chosen && chosen) {
+      enqueue.sendTo(backends[chosen], {
         type: 'attempt.started',
         requestId: event.requestId,
         epoch: plan.chosen.epoch,

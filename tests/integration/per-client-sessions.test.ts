@@ -33,7 +33,7 @@ async function startRouter(config: LoadedConfig) {
   };
 }
 
-const count = async (client: Client) => Number(((await client.callTool({ name: 'tally__count', arguments: {} })) as CallToolResult).content[0].text);
+const count = async (client: Client) => Number((((await client.callTool({ name: "tally__count", arguments: {} })) as CallToolResult).content[0] as { text: string }).text);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
