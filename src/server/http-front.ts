@@ -5,6 +5,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from './jsonrpc-message';
 import { HttpSessionTransport } from './http-session-transport';
@@ -49,8 +50,15 @@ function refusesBatches(version: string | undefined): boolean {
   return version === undefined || version >= '2025-06-18';
 }
 
+/** A client of the legacy HTTP+SSE transport (protocol 2024-11-05): a GET stream and POSTs beside it. */
+interface LegacySession {
+  transport: SSEServerTransport;
+  server: Server;
+}
+
 export class HttpFront {
   private readonly sessions = new Map<string, Session>();
+  private readonly legacy = new Map<string, LegacySession>();
   private http: HttpServer | undefined;
   private policy: HostPolicy | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -64,7 +72,7 @@ export class HttpFront {
   }
 
   get sessionCount(): number {
-    return this.sessions.size;
+    return this.sessions.size + this.legacy.size;
   }
 
   async listen(): Promise<string> {
@@ -99,6 +107,7 @@ export class HttpFront {
       return jsonRpcError(res, 401, -32000, 'Unauthorized: a valid bearer token is required');
     }
     if (this.options.extraRoutes?.(req, res)) return;
+    if (path === '/sse' || path === '/messages') return this.handleLegacy(path, req, res);
     if (path !== '/mcp') return jsonRpcError(res, 404, -32000, `not found: ${path} (the MCP endpoint is /mcp)`);
 
     const sessionId = header(req, 'mcp-session-id');
@@ -146,6 +155,37 @@ export class HttpFront {
     res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
   }
 
+  /**
+   * The legacy HTTP+SSE transport, for clients that predate streamable HTTP: GET /sse opens the session's
+   * stream (its first event names the POST endpoint), POST /messages?sessionId=… carries the client's
+   * messages, and every answer goes back on the stream. Same checks, limits and session cap as /mcp.
+   */
+  private async handleLegacy(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (path === '/sse') {
+      if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+      if (this.sessionCount >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
+        return jsonRpcError(res, 503, -32000, 'Service Unavailable: too many sessions; try again later');
+      }
+      const transport = new SSEServerTransport('/messages', res);
+      const server = await this.options.createSession();
+      this.legacy.set(transport.sessionId, { transport, server });
+      transport.onclose = () => this.legacy.delete(transport.sessionId);
+      res.on('close', () => {
+        if (this.legacy.delete(transport.sessionId)) void server.close().catch(() => {});
+      });
+      await server.connect(transport);
+      return;
+    }
+    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    const id = new URL(req.url ?? '', 'http://router').searchParams.get('sessionId') ?? '';
+    const session = this.legacy.get(id);
+    if (!session) return jsonRpcError(res, 404, -32001, 'Session not found');
+    const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    if (body === undefined) return;
+    if (!isJsonRpcMessage(body)) return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(body));
+    await session.transport.handlePostMessage(req, res, body);
+  }
+
   private async openSession(): Promise<Session> {
     const server = await this.options.createSession();
     const transport = new HttpSessionTransport(randomUUID());
@@ -185,8 +225,9 @@ export class HttpFront {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    const sessions = [...this.sessions.values()];
+    const sessions = [...this.sessions.values(), ...this.legacy.values()];
     this.sessions.clear();
+    this.legacy.clear();
     await Promise.all(sessions.map((s) => s.server.close().catch(() => {})));
     if (this.http) {
       const http = this.http;

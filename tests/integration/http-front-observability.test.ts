@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '../../src/logging/logger';
 import { observabilityRoutes } from '../../src/observability/http-routes';
@@ -119,6 +120,18 @@ describe('HTTP front with observability endpoints', () => {
     controller.abort();
     expect(await hanging).toBe('cancelled');
     await eventually(scrape, (n) => n === 0);
+  });
+
+  it('serves old clients over the legacy HTTP+SSE transport at /sse', async () => {
+    const client = new Client({ name: 'old', version: '1' });
+    await client.connect(new SSEClientTransport(new URL(url.replace('/mcp', '/sse'))));
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('alpha__echo');
+    const result = await client.callTool({ name: 'alpha__echo', arguments: { text: 'over sse' } });
+    expect((result.content as { text: string }[])[0].text).toBe('over sse');
+    // The POST endpoint knows only the sessions its streams opened.
+    const stray = await fetch(url.replace('/mcp', '/messages?sessionId=nope'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    expect(stray.status).toBe(404);
   });
 
   it('/status.json lists every backend and the routing table', async () => {
