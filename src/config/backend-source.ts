@@ -4,7 +4,7 @@
  * the original ran with `uvx`; the last two become stdio commands here (uvx serves stdio unless told
  * otherwise), with the original's `port` passed on as PORT.
  */
-import type { ConfigIssue } from '../errors';
+import { quote, type ConfigIssue } from '../errors';
 import type { RawBackend } from './schema';
 
 export interface Connection {
@@ -22,7 +22,7 @@ export function checkUrl(url: string, path: string, issues: ConfigIssue[]): bool
   try {
     parsed = new URL(url);
   } catch {
-    issues.push({ path, problem: `not a valid URL: ${JSON.stringify(url)}` });
+    issues.push({ path, problem: `not a valid URL: ${quote(url)}` });
     return false;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
@@ -38,14 +38,14 @@ function fromSource(source: string, at: string, issues: ConfigIssue[]): Connecti
   if (source.startsWith('github:')) {
     const [owner, repo, ...sub] = source.slice('github:'.length).split('/');
     if (!owner || !repo) {
-      issues.push({ path, problem: `a GitHub source is github:owner/repo, got ${JSON.stringify(source)}` });
+      issues.push({ path, problem: `a GitHub source is github:owner/repo, got ${quote(source)}` });
       return undefined;
     }
     const subdirectory = sub.length ? `#subdirectory=${sub.join('/')}` : '';
     return { command: 'uvx', args: ['--from', `git+https://github.com/${owner}/${repo}${subdirectory}`, repo] };
   }
   if (!PACKAGE.test(source)) {
-    issues.push({ path, problem: `not an http(s) URL, github:owner/repo or package name: ${JSON.stringify(source)}` });
+    issues.push({ path, problem: `not an http(s) URL, github:owner/repo or package name: ${quote(source)}` });
     return undefined;
   }
   return { command: 'uvx', args: [source] };

@@ -3,7 +3,7 @@
  * unique names, route globs, fallback_to targets and cycles. Each problem names the field's path.
  */
 import micromatch from 'micromatch';
-import type { ConfigIssue } from '../errors';
+import { quote, type ConfigIssue } from '../errors';
 import { resolveConnection, type Connection } from './backend-source';
 import type { RawBackend } from './schema';
 
@@ -80,7 +80,7 @@ export function checkBackends(raw: RawBackend[], issues: ConfigIssue[], options:
   const connections = raw.map((b, i) => {
     const at = `${prefix}[${i}]`;
     const first = firstIndex.get(b.name);
-    if (first !== undefined) issues.push({ path: `${at}.name`, problem: `duplicate backend name ${JSON.stringify(b.name)} (also ${prefix}[${first}])` });
+    if (first !== undefined) issues.push({ path: `${at}.name`, problem: `duplicate backend name ${quote(b.name)} (also ${prefix}[${first}])` });
     else firstIndex.set(b.name, i);
     b.routes?.forEach((r, j) => {
       const problem = r.pattern === undefined ? undefined : globProblem(r.pattern);
@@ -92,8 +92,8 @@ export function checkBackends(raw: RawBackend[], issues: ConfigIssue[], options:
   const names = new Set([...firstIndex.keys(), ...(options.known ?? [])]);
   const links = fallbackLinks(raw, prefix);
   for (const link of links) {
-    if (link.to === link.from) issues.push({ path: link.path, problem: `names its own backend ${JSON.stringify(link.to)}: a fallback must be another backend` });
-    else if (!names.has(link.to)) issues.push({ path: link.path, problem: `names no backend: ${JSON.stringify(link.to)} (backends: ${[...names].join(', ')})` });
+    if (link.to === link.from) issues.push({ path: link.path, problem: `names its own backend ${quote(link.to)}: a fallback must be another backend` });
+    else if (!names.has(link.to)) issues.push({ path: link.path, problem: `names no backend: ${quote(link.to)} (backends: ${[...names].join(', ')})` });
   }
   const cycle = findCycle(links.filter((l) => l.to !== l.from), [...firstIndex.keys()]);
   if (cycle) issues.push({ path: cycle.link.path, problem: `fallback_to makes a cycle: ${cycle.chain.join(' → ')}` });

@@ -8,6 +8,9 @@
  * - `${VAR:-default}`: the default when VAR is unset or empty (as in the shell).
  * - `${env:VAR}`: VS Code's spelling of `${VAR}`, so its mcp.json files read as they are.
  * - `$${`: a literal `${`. Any other `${...}` is an issue: a reference we cannot resolve must not pass as text.
+ *
+ * With `refuse`, every reference is an issue with that problem and nothing is read from the environment
+ * (register_backend: only the values that go to the backend alone may name the router's variables).
  */
 import type { ConfigIssue } from '../errors';
 import type { Env } from './env-reader';
@@ -16,9 +19,21 @@ import { appendKey } from './issues';
 const TOKEN = /\$\$\{|\$\{([^}]*)(\})?/g;
 const REFERENCE = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 
-export function expandString(value: string, env: Env, path: string, issues: ConfigIssue[]): string {
+export interface ExpandOptions {
+  /** Refuse every reference with this problem instead of expanding it. */
+  refuse?: string;
+}
+
+/** Deeper than this, a document is refused rather than walked (it could only be hostile). */
+export const MAX_DEPTH = 64;
+
+export function expandString(value: string, env: Env, path: string, issues: ConfigIssue[], options: ExpandOptions = {}): string {
   return value.replace(TOKEN, (match: string, body: string | undefined, closed: string | undefined) => {
     if (match === '$${') return '${';
+    if (options.refuse !== undefined) {
+      issues.push({ path, problem: options.refuse });
+      return match;
+    }
     if (!closed) {
       issues.push({ path, problem: `unclosed "\${" (write $\${ for a literal \${)` });
       return match;
@@ -38,11 +53,15 @@ export function expandString(value: string, env: Env, path: string, issues: Conf
 }
 
 /** A copy of `value` with every string expanded; problems go to `issues`, with the path of each field. */
-export function expandEnv(value: unknown, env: Env, path = '', issues: ConfigIssue[] = []): unknown {
-  if (typeof value === 'string') return expandString(value, env, path, issues);
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, appendKey(path, i), issues));
+export function expandEnv(value: unknown, env: Env, path = '', issues: ConfigIssue[] = [], options: ExpandOptions = {}, depth = 0): unknown {
+  if (typeof value === 'string') return expandString(value, env, path, issues, options);
+  if (value && typeof value === 'object' && depth >= MAX_DEPTH) {
+    issues.push({ path, problem: `nested more than ${MAX_DEPTH} levels deep` });
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, appendKey(path, i), issues, options, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, appendKey(path, k), issues)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, appendKey(path, k), issues, options, depth + 1)]));
   }
   return value;
 }

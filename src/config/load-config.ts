@@ -4,11 +4,11 @@
  * file and, per problem, the field's path. parseBackend does the same for one backend given at run time.
  */
 import { dirname, resolve } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../errors';
+import { ConfigError, quote, type ConfigIssue } from '../errors';
 import type { Connection } from './backend-source';
 import { checkBackends } from './check-backends';
 import { expandEnv } from './expand-env';
-import { zodIssues } from './issues';
+import { appendKey, zodIssues } from './issues';
 import { fromMcpServers, mcpServersKey, translatePath, type Origin } from './mcp-servers';
 import { normalizeBackend, routingFromFile } from './normalize';
 import { readDocument } from './read-document';
@@ -74,16 +74,38 @@ export interface ParseBackendOptions {
   baseDir: string;
 }
 
-/** One backend in the file's format (the register_backend tool), validated exactly like a file entry. */
+/**
+ * The fields of a backend given at run time whose `${VAR}` are expanded from the router's environment: the
+ * values that go to the backend alone (its environment, its headers), which no answer or log line shows.
+ * Anywhere else a reference would hand the router's environment to the caller (echoed in a refusal, in
+ * list_backends, in tool names), so there it is refused.
+ */
+const RUNTIME_EXPANDED = new Set(['env', 'headers']);
+const RUNTIME_REFUSED = 'a backend registered at run time may use ${VAR} only in env and headers values (write $${ for a literal ${)';
+
+function expandRuntimeBackend(raw: unknown, env: Env, issues: ConfigIssue[]): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return expandEnv(raw, {}, 'backend', issues, { refuse: RUNTIME_REFUSED });
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => {
+      const path = appendKey('backend', key);
+      return [key, RUNTIME_EXPANDED.has(key) ? expandEnv(value, env, path, issues, {}, 1) : expandEnv(value, {}, path, issues, { refuse: RUNTIME_REFUSED }, 1)];
+    }),
+  );
+}
+
+/**
+ * One backend in the file's format (the register_backend tool), validated exactly like a file entry, except
+ * that `${VAR}` is expanded only in env and headers values (see RUNTIME_EXPANDED).
+ */
 export function parseBackend(raw: unknown, options: ParseBackendOptions): BackendConfig {
   const where = '(register_backend)';
   const issues: ConfigIssue[] = [];
-  const expanded = expandEnv(raw, options.env, 'backend', issues);
+  const expanded = expandRuntimeBackend(raw, options.env, issues);
   refuseIf(where, issues);
   const parsed = backendSchema.safeParse(expanded);
   if (!parsed.success) refuseIf(where, zodIssues(parsed.error, 'backend'));
   const b = parsed.data!;
-  if (options.others.includes(b.name)) issues.push({ path: 'backend.name', problem: `a backend named ${JSON.stringify(b.name)} already exists` });
+  if (options.others.includes(b.name)) issues.push({ path: 'backend.name', problem: `a backend named ${quote(b.name)} already exists` });
   const [connection] = checkBackends([b], issues, { prefix: 'backend', known: options.others });
   refuseIf(where, issues.map((i) => ({ ...i, path: i.path.replace(/^backend\[0\]/, 'backend') })));
   return normalizeBackend(b, connection as Connection, options.routing, options.baseDir);

@@ -3,7 +3,7 @@
  * Continue keeps a list), turned into our file shape so a user can point the router at the configuration
  * they already have. Problems found later in the converted shape are reported at the user's own paths.
  */
-import type { ConfigIssue } from '../errors';
+import { quote, type ConfigIssue } from '../errors';
 import { appendKey } from './issues';
 import { mcpServerEntrySchema } from './schema';
 
@@ -61,7 +61,7 @@ export function fromMcpServers(value: Record<string, unknown>, key: 'mcpServers'
     const kind = e.type ?? e.transport ?? (e.httpUrl !== undefined ? 'http' : undefined);
     const transport = kind === undefined ? undefined : TRANSPORTS[kind.toLowerCase()];
     if (kind !== undefined && !transport) {
-      issues.push({ path: appendKey(path, kindKey), problem: `unsupported transport ${JSON.stringify(kind)} (stdio, http or sse)` });
+      issues.push({ path: appendKey(path, kindKey), problem: `unsupported transport ${quote(kind)} (stdio, http or sse)` });
       continue;
     }
     const backend: Record<string, unknown> = {

@@ -10,6 +10,37 @@ const positive = z.number().positive();
 const strategy = z.enum(STRATEGIES as [string, ...string[]]);
 const stringMap = z.record(z.string(), z.string());
 
+/** Longest backend name or namespace: an exposed name is `<namespace>__<name>`, and tool names stop at 64. */
+export const MAX_NAME_CHARS = 64;
+
+/**
+ * Names that every plain object already has (`constructor`, `toString`, `__proto__`, ...): a backend of that
+ * name would be mistaken for one that exists wherever backends are kept by name in an object.
+ */
+function isObjectPrototypeName(name: string): boolean {
+  return name in Object.prototype;
+}
+
+const backendName = z
+  .string()
+  .min(1)
+  .max(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _, . and - only')
+  .refine((n) => !isObjectPrototypeName(n), 'this name is reserved (a property every JavaScript object has): choose another');
+
+/** Header names are HTTP tokens; values may not hold control characters (a CR or LF would split the header). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const headerMap = z.record(
+  z.string().regex(HEADER_NAME, 'not a valid HTTP header name'),
+  z.string().refine((v) => !CONTROL_EXCEPT_TAB.test(v), 'a header value may not contain control characters (CR, LF, NUL, ...)'),
+);
+/** Environment names may not hold `=` or NUL, values not NUL (the OS could not pass them on). */
+const envMap = z.record(
+  z.string().regex(/^[^=\u0000]+$/, 'an environment variable name may not be empty or contain = or NUL'),
+  z.string().refine((v) => !v.includes('\u0000'), 'an environment value may not contain NUL'),
+);
+
 export const routeSchema = z.strictObject({
   /** The original's config repository defaults a missing pattern to `*`. */
   pattern: z.string().min(1).optional(),
@@ -33,11 +64,11 @@ export const circuitBreakerSchema = z.strictObject({
 });
 
 export const backendSchema = z.strictObject({
-  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _, . and - only'),
+  name: backendName,
   /** stdio */
   command: z.string().min(1).optional(),
   args: z.array(z.string()).optional(),
-  env: stringMap.optional(),
+  env: envMap.optional(),
   cwd: z.string().min(1).optional(),
   /** HTTP. `source` is the original's name: an http(s) URL, `github:owner/repo` or a package run with uvx. */
   url: z.string().optional(),
@@ -45,8 +76,8 @@ export const backendSchema = z.strictObject({
   /** The original's port for a process it started (`source:` package): passed on as PORT. */
   port: z.number().int().min(1).max(65535).optional(),
   transport: z.enum(['stdio', 'streamable-http', 'http', 'sse']).optional(),
-  headers: stringMap.optional(),
-  namespace: z.string().min(1).regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and - only').optional(),
+  headers: headerMap.optional(),
+  namespace: z.string().min(1).max(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`).regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and - only').optional(),
   /** Lower is preferred; the original's default is 10. */
   priority: z.number().optional(),
   /** The original's flag: false registers the backend without starting it. `enabled` says the same. */

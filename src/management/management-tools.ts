@@ -4,6 +4,7 @@
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Router } from '../router/router';
+import { quote } from '../errors';
 import { backendStatus, backendStatusSchema } from './backend-status';
 
 export const managementToolDefinitions: Tool[] = [
@@ -90,14 +91,14 @@ export async function callManagementTool(router: Router, name: string, args: Rec
       const backendName = args?.backend_name;
       if (typeof backendName !== 'string' || !backendName) return toolError('backend_name is required: the name of a backend, as list_backends shows it.');
       const status = statusOf(router, backendName);
-      if (!status) return toolError(`Unknown backend ${JSON.stringify(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
+      if (!status) return toolError(`Unknown backend ${quote(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
       return structured(status);
     }
     case 'explain_route': {
       const target = args?.name;
       if (typeof target !== 'string' || !target) return toolError('name is required: an exposed tool or prompt name, or a resource URI.');
       const explanation = router.explainRoute(target);
-      if (explanation.kind === 'unknown') return toolError(`No backend offers ${JSON.stringify(target)}.`);
+      if (explanation.kind === 'unknown') return toolError(`No backend offers ${quote(target)}.`);
       return structured(explanation);
     }
     case 'reload_backends_config': {
@@ -114,14 +115,15 @@ export async function callManagementTool(router: Router, name: string, args: Rec
       } catch (error) {
         return toolError(`Refused: ${(error as Error).message}`);
       }
-      if (router.backendConfig(config.name)) return toolError(`Refused: a backend named ${JSON.stringify(config.name)} already exists.`);
+      if (router.backendConfig(config.name)) return toolError(`Refused: a backend named ${quote(config.name)} already exists.`);
       router.addBackends([config]);
       return structured({ registered: config.name, persisted: false, note: 'Runtime only: the config file is unchanged, so a restart or reload forgets this backend.' });
     }
     case 'unregister_backend': {
       const backendName = args?.backend_name;
-      if (typeof backendName !== 'string' || !router.backendConfig(backendName)) {
-        return toolError(`Unknown backend ${JSON.stringify(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
+      if (typeof backendName !== 'string' || !backendName) return toolError('backend_name is required: the name of a backend, as list_backends shows it.');
+      if (!router.backendConfig(backendName)) {
+        return toolError(`Unknown backend ${quote(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
       }
       await router.drainAndRemove([backendName]);
       router.forgetBackend(backendName);
