@@ -103,3 +103,74 @@ export async function closedLoop(clients: Call[], warmupMs: number, measureMs: n
     loadgenCpuPercent,
   };
 }
+
+export interface CountedResult {
+  clients: number;
+  /** Calls completed (answered right or not). */
+  calls: number;
+  /** Calls that failed, timed out or came back wrong. */
+  errors: number;
+  firstError?: string;
+  durationMs: number;
+  callsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * The closed loop by count instead of time (the soak): C clients, each with one call outstanding at a time,
+ * until `total` calls have completed. `onCompleted(n, errors)` runs synchronously as the n-th call completes,
+ * so that a caller can sample at exact counts. A client that keeps failing backs off and, after a long run of
+ * failures, gives up (its share is then not made up by the others).
+ */
+export async function countedLoop(clients: Call[], total: number, onCompleted?: (completed: number, errors: number) => void): Promise<CountedResult> {
+  const begin = performance.now();
+  const latencies = new Float64Array(total);
+  let issued = 0;
+  let completed = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+
+  await Promise.all(
+    clients.map(async (call, client) => {
+      let failingInARow = 0;
+      while (issued < total) {
+        const seq = issued++;
+        const start = performance.now();
+        let outcome: true | string;
+        try {
+          outcome = await call(`c${client}-${seq}`);
+        } catch (error) {
+          outcome = error instanceof Error ? error.message : String(error);
+        }
+        latencies[completed++] = performance.now() - start;
+        if (outcome !== true) {
+          errors++;
+          firstError ??= outcome;
+        }
+        onCompleted?.(completed, errors);
+        if (outcome === true) {
+          failingInARow = 0;
+          continue;
+        }
+        if (++failingInARow >= 200) return;
+        await sleep(5);
+      }
+    }),
+  );
+
+  const durationMs = performance.now() - begin;
+  const sorted = latencies.subarray(0, completed).sort();
+  return {
+    clients: clients.length,
+    calls: completed,
+    errors,
+    firstError,
+    durationMs,
+    callsPerSecond: completed / (durationMs / 1000),
+    p50Ms: percentileSorted(sorted, 50),
+    p99Ms: percentileSorted(sorted, 99),
+    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
+}

@@ -66,7 +66,7 @@ export class BackendCalls {
         const entry = this.pending.get(id);
         if (!entry) return;
         this.pending.delete(id);
-        entry.reject(error);
+        entry.reject(unsendable(error) ?? error);
       });
     });
   }
@@ -109,4 +109,13 @@ export class BackendCalls {
     this.pending.clear();
     for (const entry of entries) entry.reject(error);
   }
+}
+
+/**
+ * JSON.parse accepts nesting that JSON.stringify overflows the stack on: such params came from the caller and
+ * never left the router. They are the caller's invalid params, not the backend's failure (nor worth a retry).
+ */
+function unsendable(error: unknown): McpError | undefined {
+  if (!(error instanceof RangeError)) return undefined;
+  return new McpError(ErrorCode.InvalidParams, 'mcp-router: the request cannot be sent: its params are nested too deep');
 }

@@ -1,7 +1,15 @@
 /**
- * Which client sessions have calls in flight on which backend. A backend's request to "its client"
- * (sampling, elicitation, roots) goes to the one session whose call is running there; when several are,
- * the router cannot tell whose it is and says so, rather than risk another client's answer.
+ * Which client sessions have calls in flight on which backend, so that a backend's request to "its client"
+ * (sampling, elicitation, roots) reaches the session whose call made it, and never another client.
+ *
+ * A backend's request carries no reference to the call that caused it (not over stdio, not in MCP), so the
+ * router infers it: when one session has calls running on that backend, it is that session's. When several
+ * have, the request waits: the call that made it cannot end before it is answered, so once the other sessions'
+ * calls have ended, the one left is its origin. When none is left, when the backend gives up, when every session
+ * running calls there may be waiting the same way (as many requests waiting as sessions, and nothing ending for
+ * a moment), or after a bounded wait, the backend gets an error that says why, rather than another client's
+ * answer. A backend's log message during a call goes the same way when one session is
+ * running calls there.
  */
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 
@@ -10,6 +18,11 @@ export interface ClientOrigin {
   /** The client session's id: several calls of one session are one origin. */
   readonly id: string;
   request(method: string, params: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>>;
+  /**
+   * Sends a notification related to this call (over HTTP, on the call's own stream, as the backend sent it on
+   * its own). A session that does not provide it gets the backend's log messages by broadcast.
+   */
+  notify?(method: string, params: Record<string, unknown> | undefined): void;
 }
 
 interface Entry {
@@ -17,8 +30,35 @@ interface Entry {
   calls: number;
 }
 
+interface Waiter {
+  /** Resolves or rejects if the waiter can be decided now; true when it was. */
+  settle(): boolean;
+  fail(): void;
+}
+
+/** How long a backend's request may wait for the other sessions' calls to end, by default. */
+export const ATTRIBUTION_WAIT_MS = 10_000;
+/** With as many requests waiting as sessions running calls, all may be stuck: how long to wait for a call to end. */
+export const ATTRIBUTION_STALL_MS = 1_000;
+
+export interface ClientOriginsOptions {
+  /** Longest wait of a backend's request for the other sessions' calls to end. */
+  waitMs?: number;
+  /** With as many requests waiting as sessions running calls: how long a call has to end before all give up. */
+  stallMs?: number;
+}
+
 export class ClientOrigins {
+  private readonly waitMs: number;
+  private readonly stallMs: number;
   private readonly byBackend = new Map<string, Map<string, Entry>>();
+  private readonly waiting = new Map<string, Set<Waiter>>();
+  private readonly stalls = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(options: ClientOriginsOptions = {}) {
+    this.waitMs = options.waitMs ?? ATTRIBUTION_WAIT_MS;
+    this.stallMs = options.stallMs ?? ATTRIBUTION_STALL_MS;
+  }
 
   enter(backend: string, origin: ClientOrigin): () => void {
     let sessions = this.byBackend.get(backend);
@@ -28,20 +68,104 @@ export class ClientOrigins {
     // The newest call's origin: its request stream is the one still open.
     entry.origin = origin;
     sessions.set(origin.id, entry);
+    if (entry.calls === 1 && this.waiting.size > 0) this.review(backend);
     return () => {
-      if (--entry.calls <= 0 && sessions!.get(origin.id) === entry) sessions!.delete(origin.id);
+      if (--entry.calls <= 0 && sessions!.get(origin.id) === entry) {
+        sessions!.delete(origin.id);
+        if (this.waiting.size > 0) this.review(backend);
+      }
     };
   }
 
-  /** The one session a backend's server→client request belongs to, or an error saying why there is none. */
-  originFor(backend: string, method: string): ClientOrigin {
-    const entries = [...(this.byBackend.get(backend)?.values() ?? [])];
-    if (entries.length === 1) return entries[0].origin;
-    throw new McpError(
-      ErrorCode.InvalidRequest,
-      entries.length === 0
-        ? `mcp-router: ${method} arrived while no client call is running on this server, so there is no client to ask`
-        : `mcp-router: ${method} cannot be attributed: ${entries.length} clients have calls running on this server`,
-    );
+  /** The one session with calls running on a backend, or undefined when there are none or several. */
+  soleOrigin(backend: string): ClientOrigin | undefined {
+    const sessions = this.byBackend.get(backend);
+    if (sessions?.size !== 1) return undefined;
+    return sessions.values().next().value?.origin;
   }
+
+  /** The one session a backend's server→client request belongs to now, or an error saying why there is none. */
+  originFor(backend: string, method: string): ClientOrigin {
+    const sessions = this.byBackend.get(backend)?.size ?? 0;
+    const origin = this.soleOrigin(backend);
+    if (origin) return origin;
+    throw unattributable(method, sessions);
+  }
+
+  /**
+   * The session a backend's server→client request belongs to: at once when one session has calls running there,
+   * else once the other sessions' calls have ended (see above). Rejects when no session is left, when `signal`
+   * aborts (the backend cancelled its request) or after `maxMs`.
+   */
+  attribute(backend: string, method: string, options: { signal?: AbortSignal; maxMs?: number } = {}): Promise<ClientOrigin> {
+    const now = this.soleOrigin(backend);
+    if (now) return Promise.resolve(now);
+    const running = this.byBackend.get(backend)?.size ?? 0;
+    if (running === 0) return Promise.reject(unattributable(method, 0));
+    const { signal, maxMs = this.waitMs } = options;
+    if (signal?.aborted) return Promise.reject(unattributable(method, running));
+    return new Promise((resolve, reject) => {
+      let waiters = this.waiting.get(backend);
+      if (!waiters) this.waiting.set(backend, (waiters = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        waiters!.delete(waiter);
+        if (waiters!.size === 0 && this.waiting.get(backend) === waiters) this.waiting.delete(backend);
+      };
+      const giveUp = () => {
+        done();
+        reject(unattributable(method, this.byBackend.get(backend)?.size ?? 0));
+      };
+      const onAbort = () => giveUp();
+      const waiter: Waiter = {
+        fail: giveUp,
+        settle: () => {
+          const origin = this.soleOrigin(backend);
+          if (origin) {
+            done();
+            resolve(origin);
+            return true;
+          }
+          if ((this.byBackend.get(backend)?.size ?? 0) === 0) {
+            giveUp();
+            return true;
+          }
+          return false;
+        },
+      };
+      const timer = setTimeout(giveUp, maxMs);
+      timer.unref?.();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiters.add(waiter);
+      this.review(backend);
+    });
+  }
+
+  /** After a change on a backend: decide the waiters that can be, and watch for a stall. */
+  private review(backend: string): void {
+    clearTimeout(this.stalls.get(backend));
+    this.stalls.delete(backend);
+    const waiters = this.waiting.get(backend);
+    if (!waiters) return;
+    for (const waiter of [...waiters]) waiter.settle();
+    const running = this.byBackend.get(backend)?.size ?? 0;
+    if (waiters.size === 0 || waiters.size < running) return;
+    // Every session running calls here may be one of those waiting: unless a call ends soon, none will.
+    const stall = setTimeout(() => {
+      this.stalls.delete(backend);
+      for (const waiter of [...(this.waiting.get(backend) ?? [])]) waiter.fail();
+    }, this.stallMs);
+    stall.unref?.();
+    this.stalls.set(backend, stall);
+  }
+}
+
+function unattributable(method: string, sessions: number): McpError {
+  return new McpError(
+    ErrorCode.InvalidRequest,
+    sessions === 0
+      ? `mcp-router: ${method} arrived while no client call is running on this server, so there is no client to ask`
+      : `mcp-router: ${method} cannot be attributed: ${sessions} clients have calls running on this server`,
+  );
 }

@@ -20,7 +20,11 @@ export interface ClassifiedError {
   message: string;
 }
 
-const NOT_FAILURES = new Set([-32600, -32601, -32602]);
+/**
+ * The backend answering what was asked: invalid request, method not found, invalid params, and MCP's own
+ * "resource not found" (-32002) and "URL elicitation required" (-32042), which sit in the server-error range.
+ */
+const NOT_FAILURES = new Set([-32600, -32601, -32602, -32002, -32042]);
 
 function isServerErrorCode(code: number): boolean {
   return code === -32603 || (code <= -32000 && code >= -32099);

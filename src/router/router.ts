@@ -19,6 +19,7 @@ import type { DispatchObserver } from '../observability/dispatch-observer';
 import { describeChanges, stateView, type StateView } from '../observability/state-changes';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import { mostVerbose } from './log-levels';
 import { registerBackendClientHandlers } from '../backends/backend-client-handlers';
 import { discoverCapabilities } from '../backends/discover';
 import { ClientOrigins } from './client-origins';
@@ -115,6 +116,8 @@ export class Router {
   private readonly draining = new Set<string>();
   /** Per-client backends' instances, by instance name ("memory#3"): whose they are and what they run. */
   private readonly instances = new Map<string, { backend: string; session: string; config: BackendConfig }>();
+  /** The level each client session asked for with logging/setLevel. */
+  private readonly logLevels = new Map<string, LoggingLevel>();
   /** Open client sessions and their instances: backend name → instance name. */
   private readonly sessions = new Map<string, Map<string, string>>();
   private nextInstance = 1;
@@ -249,9 +252,24 @@ export class Router {
   }
 
   /** logging/setLevel from a client, passed to every backend that logs. */
-  async setBackendLogLevel(level: LoggingLevel): Promise<void> {
+  /**
+   * A client session's logging/setLevel. A shared backend gets the most verbose level any session asked for
+   * (each session is then given only its own level's messages); a session's own instances get its level.
+   */
+  async setBackendLogLevel(session: string, level: LoggingLevel): Promise<void> {
+    this.logLevels.set(session, level);
+    await this.applyLogLevels();
+  }
+
+  private async applyLogLevels(): Promise<void> {
+    const shared = mostVerbose(this.logLevels.values());
     await Promise.all(
-      [...this.links.values()].filter((l) => l.capabilities.logging).map((l) => l.client.setLoggingLevel(level).catch(() => {})),
+      [...this.links.entries()].map(([name, link]) => {
+        const owner = this.instances.get(name)?.session;
+        const level = owner === undefined ? shared : this.logLevels.get(owner);
+        if (!level || !link.capabilities.logging) return undefined;
+        return link.client.setLoggingLevel(level).catch(() => {});
+      }),
     );
   }
 
@@ -343,6 +361,8 @@ export class Router {
   async closeClientSession(session: string): Promise<void> {
     const own = this.sessions.get(session);
     this.sessions.delete(session);
+    // The most verbose session may be the one leaving: shared backends go back to what the others asked for.
+    if (this.logLevels.delete(session)) void this.applyLogLevels();
     if (own && own.size > 0) await this.drainAndRemove([...own.values()]);
   }
 

@@ -20,6 +20,7 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { RouterError } from '../errors';
@@ -27,13 +28,14 @@ import type { Logger } from '../logging/logger';
 import { callManagementTool, managementToolDefinitions } from '../management/management-tools';
 import { MANAGEMENT_TOOL_NAMES } from '../router/router';
 import { isRetrySafeTool } from '../router/failure-policy';
+import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';
 import type { ClientOrigin } from '../router/client-origins';
 import { takeToolCalls, type ToolCallHandler } from './tool-call-lane';
+import { forTheWire } from './wire-error';
 
 const PassThroughResult = z.looseObject({});
 const MANAGEMENT_TOOLS = new Set(MANAGEMENT_TOOL_NAMES);
-const LOG_LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export interface ClientSessionOptions {
   router: Router;
@@ -86,8 +88,41 @@ class SessionServer extends Server {
   callTool: ToolCallHandler | undefined;
 
   override async connect(transport: Transport): Promise<void> {
+    answerErrorsAsSent(this);
     await super.connect(transport);
     if (this.callTool) takeToolCalls(transport, this.callTool);
+  }
+}
+
+type RequestHandler = (request: unknown, extra: unknown) => Promise<unknown>;
+
+/**
+ * The SDK parses a request's params with zod before the handler runs; a ZodError carries no JSON-RPC code,
+ * so the client would get -32603 (internal error) with zod's issue list. Params of the wrong shape are the
+ * client's invalid params: -32602, with the first problem and where it is.
+ */
+function invalidParamsIfZod(method: string, error: unknown): unknown {
+  const issues = (error as { issues?: Array<{ path?: PropertyKey[]; message?: string }> })?.issues;
+  if (!(error instanceof Error) || !/ZodError$/.test(error.name) || !Array.isArray(issues)) return error;
+  const first = issues[0];
+  const where = first?.path?.length ? first.path.map(String).join('.') : 'request';
+  return new McpError(ErrorCode.InvalidParams, `Invalid ${method} request: ${where}: ${first?.message ?? 'invalid'}`);
+}
+
+/**
+ * Every error a handler the SDK answers for throws goes out as its sender wrote it (see wire-error.ts), and
+ * params of the wrong shape as invalid params.
+ */
+function answerErrorsAsSent(server: Server): void {
+  const handlers = (server as unknown as { _requestHandlers: Map<string, RequestHandler> })._requestHandlers;
+  for (const [method, handler] of handlers) {
+    handlers.set(method, async (request, extra) => {
+      try {
+        return await handler(request, extra);
+      } catch (error) {
+        throw forTheWire(invalidParamsIfZod(method, error));
+      }
+    });
   }
 }
 
@@ -116,11 +151,23 @@ export function createClientSession(options: ClientSessionOptions): Server {
   let instancesReady = false;
   const instances = router.openClientSession(sessionKey).finally(() => (instancesReady = true));
 
-  /** This session as the origin of a call: a backend's sampling/elicitation goes back on the call's own stream. */
+  /** A backend's log message, if this client asked for that level (logging/setLevel). */
+  const wantsLog = (params: Record<string, unknown> | undefined): boolean => {
+    return aggregate.logging === true && isWanted(params?.level, clientLogLevel);
+  };
+
+  /**
+   * This session as the origin of a call: a backend's sampling/elicitation, and its log messages while the
+   * call runs, go back on the call's own stream.
+   */
   const originOf = (extra: Extra): ClientOrigin => ({
     id: sessionKey,
     request: (method, params, signal) =>
       extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<Record<string, unknown>>,
+    notify: (method, params) => {
+      if (method === 'notifications/message' && !wantsLog(params)) return;
+      void extra.sendNotification({ method, params } as never).catch(() => {});
+    },
   });
 
   const forward = async (method: string, name: string, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
@@ -170,6 +217,10 @@ export function createClientSession(options: ClientSessionOptions): Server {
             id: sessionKey,
             request: (method, requestParams, signal) =>
               server.request({ method, params: requestParams } as never, PassThroughResult as never, { signal, relatedRequestId: call.id }) as Promise<Record<string, unknown>>,
+            notify: (method, notificationParams) => {
+              if (method === 'notifications/message' && !wantsLog(notificationParams)) return;
+              call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage);
+            },
           },
           resultCounts: (result) => (result.isError ? 'ignored' : 'success'),
         },
@@ -234,7 +285,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
     // Fans out to every backend that logs; the session keeps its own level to filter what it receives.
     server.setRequestHandler(SetLevelRequestSchema, async (request) => {
       clientLogLevel = request.params.level;
-      await router.setBackendLogLevel(request.params.level);
+      await router.setBackendLogLevel(sessionKey, request.params.level);
       return {};
     });
   }
@@ -256,9 +307,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
   const stopBroadcast = router.onBroadcast({
     session: sessionKey,
     logMessage: (_backend, params) => {
-      if (!aggregate.logging) return;
-      if (clientLogLevel && LOG_LEVELS.indexOf(params.level) < LOG_LEVELS.indexOf(clientLogLevel)) return;
-      void server.notification({ method: 'notifications/message', params }).catch(() => {});
+      if (wantsLog(params)) void server.notification({ method: 'notifications/message', params }).catch(() => {});
     },
     resourceUpdated: (_backend, uri) => {
       if (router.subscriptions.has(uri, sessionKey)) void server.sendResourceUpdated({ uri }).catch(() => {});

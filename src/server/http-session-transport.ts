@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { quote } from '../errors';
 
 interface PendingPost {
   res: ServerResponse;
@@ -62,15 +63,28 @@ export class HttpSessionTransport implements Transport {
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     if (requests.length === 0) {
       res.writeHead(202).end();
-    } else {
-      const post: PendingPost = { res, waiting: new Set(requests.map((r) => r.id)), batch: Array.isArray(body), mode: 'json', responses: [] };
-      for (const r of requests) this.byRequest.set(r.id, post);
-      // A client that goes away mid-call: its pending answers have nowhere to go.
-      res.on('close', () => {
-        for (const id of post.waiting) if (this.byRequest.get(id) === post) this.byRequest.delete(id);
-      });
+      for (const message of messages) this.onmessage?.(message, extra);
+      return;
     }
-    for (const message of messages) this.onmessage?.(message, extra);
+    const post: PendingPost = { res, waiting: new Set(), batch: Array.isArray(body), mode: 'json', responses: [] };
+    const refused = new Set<JSONRPCMessage>();
+    for (const r of requests) {
+      // An id still in flight on this session (the client may not reuse it): its answer could not be told
+      // from the first one's, so this request is refused rather than taking the first one's place.
+      if (this.byRequest.has(r.id) || post.waiting.has(r.id)) {
+        refused.add(r);
+        post.responses.push({ jsonrpc: '2.0', id: r.id, error: { code: -32600, message: `Invalid request: id ${quote(r.id)} is already in use by a request in flight on this session` } });
+        continue;
+      }
+      post.waiting.add(r.id);
+      this.byRequest.set(r.id, post);
+    }
+    // A client that goes away mid-call: its pending answers have nowhere to go.
+    res.on('close', () => {
+      for (const id of post.waiting) if (this.byRequest.get(id) === post) this.byRequest.delete(id);
+    });
+    if (post.waiting.size === 0) this.finish(post);
+    for (const message of messages) if (!refused.has(message)) this.onmessage?.(message, extra);
   }
 
   /** GET: the standalone SSE stream. One at a time, as the spec says. */

@@ -12,6 +12,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { RouterError } from '../errors';
+import { wireError } from './wire-error';
 
 export interface ToolCallParams {
   name: string;
@@ -44,16 +45,6 @@ function problemWith(params: unknown): string | undefined {
   return undefined;
 }
 
-/** The SDK's McpError puts "MCP error <code>: " before the message; the client gets the message itself. */
-function errorObject(error: unknown): { code: number; message: string; data?: unknown } {
-  const e = error as { code?: unknown; message?: unknown; data?: unknown };
-  const code = Number.isSafeInteger(e?.code) ? (e.code as number) : ErrorCode.InternalError;
-  let message = typeof e?.message === 'string' ? e.message : 'Internal error';
-  const prefix = `MCP error ${code}: `;
-  if (message.startsWith(prefix)) message = message.slice(prefix.length);
-  return e?.data === undefined ? { code, message } : { code, message, data: e.data };
-}
-
 const CANCELLED = () => new RouterError('CANCELLED', 'cancelled by the client');
 
 export function takeToolCalls(transport: Transport, handle: ToolCallHandler): void {
@@ -76,7 +67,7 @@ export function takeToolCalls(transport: Transport, handle: ToolCallHandler): vo
     try {
       answer = { jsonrpc: '2.0', id, result: await handle(params as ToolCallParams, { id, controller, send }) } as JSONRPCMessage;
     } catch (error) {
-      answer = { jsonrpc: '2.0', id, error: errorObject(error) };
+      answer = { jsonrpc: '2.0', id, error: wireError(error) };
     } finally {
       running.delete(id);
     }

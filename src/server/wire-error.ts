@@ -1,0 +1,37 @@
+/**
+ * McpError's constructor puts "MCP error <code>: " before the message it is given, and the SDK sends an
+ * error's `message` as it is. Every McpError on the router's path was built once from a message (a backend's,
+ * a client's, or the router's own), so exactly one such prefix comes off before it goes on the wire: a relayed
+ * error reaches the other side with the message its sender wrote, and not one prefix more per hop.
+ */
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+export interface WireError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** The message as its sender wrote it: one "MCP error <code>: " prefix off. */
+function sentMessage(code: number, message: string): string {
+  const prefix = `MCP error ${code}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+/** A thrown error as a JSON-RPC error object (for answers the router writes itself). */
+export function wireError(error: unknown): WireError {
+  const e = error as { code?: unknown; message?: unknown; data?: unknown };
+  const code = Number.isSafeInteger(e?.code) ? (e.code as number) : ErrorCode.InternalError;
+  const message = typeof e?.message === 'string' ? sentMessage(code, e.message) : 'Internal error';
+  return e?.data === undefined ? { code, message } : { code, message, data: e.data };
+}
+
+/** An McpError whose `message` is what the SDK should send (for answers the SDK writes); others unchanged. */
+export function forTheWire(error: unknown): unknown {
+  if (!(error instanceof McpError)) return error;
+  const message = sentMessage(error.code, error.message);
+  if (message === error.message) return error;
+  const sent = new McpError(error.code, '', error.data);
+  sent.message = message;
+  return sent;
+}
