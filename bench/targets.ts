@@ -111,6 +111,11 @@ const direct: Target = {
   },
 };
 
+/** Extra node flags for the router process, for profiling: BENCH_ROUTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+function routerNodeArgs(): string[] {
+  return (process.env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 function routerConfig(workDir: string): string {
   return writeRouterConfig(join(workDir, 'router-1-echo.yaml'), [{ name: 'echo' }], false);
 }
@@ -124,7 +129,7 @@ const routerHttp: Target = {
   async start(workDir) {
     const config = routerConfig(workDir);
     const begin = Date.now();
-    const spawned = new Spawned('mcp-router', NODE, [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
+    const spawned = new Spawned('mcp-router', NODE, [...routerNodeArgs(), ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
     try {
       const match = await spawned.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 60_000);
       const endpoint: Endpoint = { kind: 'http', url: `http://127.0.0.1:${match[1]}/mcp` };
@@ -145,7 +150,7 @@ const routerStdio: Target = {
   unavailable: () => missing(ROUTER_CLI, 'mcp-router (dist/src/cli.js)'),
   async start(workDir) {
     const config = routerConfig(workDir);
-    return { endpoint: { kind: 'stdio', command: NODE, args: [ROUTER_CLI, '--config', config, '--transport', 'stdio'], env: cleanEnv(), cwd: ROOT }, stop: async () => {} };
+    return { endpoint: { kind: 'stdio', command: NODE, args: [...routerNodeArgs(), ROUTER_CLI, '--config', config, '--transport', 'stdio'], env: cleanEnv(), cwd: ROOT }, stop: async () => {} };
   },
 };
 
