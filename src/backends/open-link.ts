@@ -12,6 +12,7 @@ import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { coalesceWrites } from '../server/coalesce-writes';
 import { BackendCalls, type CallOptions } from './backend-calls';
+import { startInOwnProcessGroup } from './own-process-group';
 import { readLinesCheaply } from './line-reader';
 
 export interface BackendLink {
@@ -56,6 +57,7 @@ function stdioTransport(config: BackendConfig, logger: Logger): StdioClientTrans
     stderr: 'pipe',
   });
   readLinesCheaply(transport);
+  startInOwnProcessGroup(transport);
   const stderr = transport.stderr;
   if (stderr) {
     let pending = '';

@@ -13,6 +13,8 @@ export interface HostPolicy {
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+/** `name:port` or `[v6]:port`, as a Host header carries them. */
+const HAS_PORT = /^(\[[^\]]*\]|[^:]*):\d+$/;
 
 function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -31,7 +33,12 @@ function hostNames(policy: HostPolicy): Set<string> {
     names.add(base.toLowerCase());
     names.add(`${base}:${policy.port}`.toLowerCase());
   }
-  for (const h of policy.allowedHosts) names.add(h.toLowerCase());
+  // A name allowed without a port is allowed as the bound name is: bare, and with the port we listen on
+  // (a client that reaches us as http://name:PORT/mcp sends `Host: name:PORT`).
+  for (const h of policy.allowedHosts) {
+    names.add(h.toLowerCase());
+    if (!HAS_PORT.test(h)) names.add(`${h}:${policy.port}`.toLowerCase());
+  }
   namesByPolicy.set(policy, names);
   return names;
 }

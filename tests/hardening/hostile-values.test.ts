@@ -672,7 +672,7 @@ describe('hostile values: bugs found by them stay fixed', () => {
 
   // Was: HttpSessionTransport keeps one pending POST per request id; a second request with an id still in
   // flight took the first one's place, and the first POST was never answered.
-  it('two requests in flight with the same id over HTTP: both are answered', async () => {
+  it('two requests in flight with the same id over HTTP: the first is answered, the second refused at once (-32600)', async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 'twin', method: 'tools/call', params: { name: 'flaky__read_slow', arguments: { ms: 50 } } });
     const answers = await Promise.all([front.call(body, 2_000), front.call(body, 2_000)]);
     // The first runs; the second, whose answer could not be told from the first's, is refused at once.
