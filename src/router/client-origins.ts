@@ -26,8 +26,8 @@ export interface ClientOrigin {
 }
 
 interface Entry {
-  origin: ClientOrigin;
-  calls: number;
+  /** The origins of this session's calls on the backend, oldest first (those given up on until they expire). */
+  origins: ClientOrigin[];
 }
 
 interface Waiter {
@@ -42,7 +42,10 @@ export const ATTRIBUTION_WAIT_MS = 10_000;
 export const ATTRIBUTION_STALL_MS = 1_000;
 
 export interface ClientOriginsOptions {
-  /** Longest wait of a backend's request for the other sessions' calls to end. */
+  /**
+   * Longest wait of a backend's request for the other sessions' calls to end; also how long a call given up
+   * on (cancelled, timed out) still counts as running there.
+   */
   waitMs?: number;
   /** With as many requests waiting as sessions running calls: how long a call has to end before all give up. */
   stallMs?: number;
@@ -60,28 +63,42 @@ export class ClientOrigins {
     this.stallMs = options.stallMs ?? ATTRIBUTION_STALL_MS;
   }
 
-  enter(backend: string, origin: ClientOrigin): () => void {
+  /**
+   * A call of `origin`'s session starts on `backend`; call the result when it ends. A call given up on
+   * (`abandoned`: the client cancelled, or the router timed out) may still be running on the backend, and what
+   * it asks for then is still its session's: it counts for `waitMs` more, and the requests that waited while it
+   * did are refused when it expires, never handed to the session left.
+   */
+  enter(backend: string, origin: ClientOrigin): (abandoned?: boolean) => void {
     let sessions = this.byBackend.get(backend);
     if (!sessions) this.byBackend.set(backend, (sessions = new Map()));
-    const entry = sessions.get(origin.id) ?? { origin, calls: 0 };
-    entry.calls++;
-    // The newest call's origin: its request stream is the one still open.
-    entry.origin = origin;
-    sessions.set(origin.id, entry);
-    if (entry.calls === 1 && this.waiting.size > 0) this.review(backend);
-    return () => {
-      if (--entry.calls <= 0 && sessions!.get(origin.id) === entry) {
-        sessions!.delete(origin.id);
-        if (this.waiting.size > 0) this.review(backend);
-      }
+    let entry = sessions.get(origin.id);
+    if (!entry) sessions.set(origin.id, (entry = { origins: [] }));
+    entry.origins.push(origin);
+    if (entry.origins.length === 1 && this.waiting.size > 0) this.review(backend);
+    const release = (expired: boolean) => {
+      const at = entry!.origins.indexOf(origin);
+      if (at >= 0) entry!.origins.splice(at, 1);
+      if (entry!.origins.length > 0 || sessions!.get(origin.id) !== entry) return;
+      sessions!.delete(origin.id);
+      if (sessions!.size === 0 && this.byBackend.get(backend) === sessions) this.byBackend.delete(backend);
+      if (!this.waiting.has(backend)) return;
+      if (expired) this.failWaiters(backend);
+      else this.review(backend);
+    };
+    return (abandoned = false) => {
+      if (!abandoned) return release(false);
+      const timer = setTimeout(() => release(true), this.waitMs);
+      timer.unref?.();
     };
   }
 
-  /** The one session with calls running on a backend, or undefined when there are none or several. */
+  /** The one session with calls running on a backend (its newest call's origin), or undefined when there are none or several. */
   soleOrigin(backend: string): ClientOrigin | undefined {
     const sessions = this.byBackend.get(backend);
     if (sessions?.size !== 1) return undefined;
-    return sessions.values().next().value?.origin;
+    const { origins } = sessions.values().next().value as Entry;
+    return origins[origins.length - 1];
   }
 
   /** The one session a backend's server→client request belongs to now, or an error saying why there is none. */
@@ -107,20 +124,29 @@ export class ClientOrigins {
     return new Promise((resolve, reject) => {
       let waiters = this.waiting.get(backend);
       if (!waiters) this.waiting.set(backend, (waiters = new Set()));
+      let decided = false;
       const done = () => {
+        decided = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         waiters!.delete(waiter);
         if (waiters!.size === 0 && this.waiting.get(backend) === waiters) this.waiting.delete(backend);
       };
-      const giveUp = () => {
+      const fail = () => {
+        if (decided) return;
         done();
         reject(unattributable(method, this.byBackend.get(backend)?.size ?? 0));
       };
+      // Its own time is up, or the backend withdrew it: one fewer waiting, so the others may no longer be stalled.
+      const giveUp = () => {
+        fail();
+        this.review(backend);
+      };
       const onAbort = () => giveUp();
       const waiter: Waiter = {
-        fail: giveUp,
+        fail,
         settle: () => {
+          if (decided) return true;
           const origin = this.soleOrigin(backend);
           if (origin) {
             done();
@@ -128,7 +154,7 @@ export class ClientOrigins {
             return true;
           }
           if ((this.byBackend.get(backend)?.size ?? 0) === 0) {
-            giveUp();
+            fail();
             return true;
           }
           return false;
@@ -140,6 +166,10 @@ export class ClientOrigins {
       waiters.add(waiter);
       this.review(backend);
     });
+  }
+
+  private failWaiters(backend: string): void {
+    for (const waiter of [...(this.waiting.get(backend) ?? [])]) waiter.fail();
   }
 
   /** After a change on a backend: decide the waiters that can be, and watch for a stall. */
@@ -154,7 +184,7 @@ export class ClientOrigins {
     // Every session running calls here may be one of those waiting: unless a call ends soon, none will.
     const stall = setTimeout(() => {
       this.stalls.delete(backend);
-      for (const waiter of [...(this.waiting.get(backend) ?? [])]) waiter.fail();
+      this.failWaiters(backend);
     }, this.stallMs);
     stall.unref?.();
     this.stalls.set(backend, stall);

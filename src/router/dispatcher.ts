@@ -108,10 +108,13 @@ export class Dispatcher {
     this.deps.observer?.inFlight(1);
     const tried: string[] = [];
     let lastError: RouterError | undefined;
+    let lastFailoverOnly = false;
     try {
       for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
         let decision = this.route(requestId, target, tried, attempt);
         const sameBackend = !decision.backend && tried.length > 0;
+        // An answer such as "not found" may be another backend's to give, but the same backend would say it again.
+        if (sameBackend && lastFailoverOnly) throw lastError!;
         if (sameBackend) {
           // Every other candidate is out: the same backend again, after a backoff and only within the retry
           // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget.)
@@ -134,6 +137,7 @@ export class Dispatcher {
         });
         if (outcome.ok) return outcome.result;
         lastError = outcome.error;
+        lastFailoverOnly = outcome.failoverOnly === true;
         if (deadline.signal.aborted || !outcome.retry) throw outcome.error;
         if (attempt === settings.maxRetries) throw outcome.error;
         tried.push(backend);
@@ -163,7 +167,7 @@ export class Dispatcher {
     target: ForwardTarget,
     options: ForwardOptions,
     signal: AbortSignal,
-  ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: RouterError; retry: boolean }> {
+  ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }> {
     const { clock } = this.deps;
     const ref = this.deps.backendRef(backend);
     const started = clock.now();
@@ -205,15 +209,22 @@ export class Dispatcher {
       const classified = classifyError(error);
       report(classified.kind === 'failure' ? 'attempt.failed' : 'attempt.ignored', classified.message);
       const routerError = new RouterError('BACKEND_ERROR', classified.message, { backend, code: classified.code }, { cause: error });
+      // A resource one backend does not have may be another's (templates and resource lists overlap).
+      const notFoundHere = classified.code === RESOURCE_NOT_FOUND && target.method === 'resources/read';
       const retry =
-        classified.kind === 'failure' && (classified.notReached || isReadOnlyMethod(target.method) || options.retrySafe(backend));
+        notFoundHere ||
+        (classified.kind === 'failure' && (classified.notReached || isReadOnlyMethod(target.method) || options.retrySafe(backend)));
       this.deps.logger.debug('attempt failed', { requestId, backend, method: target.method, error: classified.message, retry });
-      return { ok: false, retry, error: routerError };
+      return { ok: false, retry, failoverOnly: notFoundHere, error: routerError };
     } finally {
-      leave?.();
+      // A call given up on (cancelled, timed out) may still be running on the backend.
+      leave?.(signal.aborted);
     }
   }
 }
+
+/** MCP's "resource not found". */
+const RESOURCE_NOT_FOUND = -32002;
 
 const OUTCOME_OF = { 'attempt.succeeded': 'success', 'attempt.failed': 'failure', 'attempt.ignored': 'ignored' } as const;
 

@@ -251,7 +251,6 @@ export class Router {
     }
   }
 
-  /** logging/setLevel from a client, passed to every backend that logs. */
   /**
    * A client session's logging/setLevel. A shared backend gets the most verbose level any session asked for
    * (each session is then given only its own level's messages); a session's own instances get its level.
@@ -262,15 +261,19 @@ export class Router {
   }
 
   private async applyLogLevels(): Promise<void> {
-    const shared = mostVerbose(this.logLevels.values());
     await Promise.all(
       [...this.links.entries()].map(([name, link]) => {
-        const owner = this.instances.get(name)?.session;
-        const level = owner === undefined ? shared : this.logLevels.get(owner);
+        const level = this.logLevelFor(name);
         if (!level || !link.capabilities.logging) return undefined;
         return link.client.setLoggingLevel(level).catch(() => {});
       }),
     );
+  }
+
+  /** A session's own instance: that session's level; a shared backend: the most verbose any session asked for. */
+  private logLevelFor(backend: string): LoggingLevel | undefined {
+    const owner = this.instances.get(backend)?.session;
+    return owner === undefined ? mostVerbose(this.logLevels.values()) : this.logLevels.get(owner);
   }
 
   /** The last session subscribed to a URI has gone: the backends may stop sending its updates. */
@@ -500,6 +503,9 @@ export class Router {
 
   private onLinkUp(name: string, link: BackendLink, caps: BackendCapabilities): void {
     this.links.set(name, link);
+    // A backend that (re)connects after clients set their log levels starts at its own default.
+    const level = this.logLevelFor(name);
+    if (level && link.capabilities.logging) void link.client.setLoggingLevel(level).catch(() => {});
     const config = this.configs.get(name);
     if (!config) return;
     const change = this.catalog.setBackend(this.catalogInfo(config), caps);

@@ -23,7 +23,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { RouterError } from '../errors';
+import { quote, RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { callManagementTool, managementToolDefinitions } from '../management/management-tools';
 import { MANAGEMENT_TOOL_NAMES } from '../router/router';
@@ -105,7 +105,8 @@ function invalidParamsIfZod(method: string, error: unknown): unknown {
   const issues = (error as { issues?: Array<{ path?: PropertyKey[]; message?: string }> })?.issues;
   if (!(error instanceof Error) || !/ZodError$/.test(error.name) || !Array.isArray(issues)) return error;
   const first = issues[0];
-  const where = first?.path?.length ? first.path.map(String).join('.') : 'request';
+  // Record keys in the path are the caller's: quoted and cut when they are not plain names.
+  const where = first?.path?.length ? first.path.map((k) => (/^[A-Za-z0-9_$-]{1,64}$/.test(String(k)) ? String(k) : quote(String(k)))).join('.') : 'request';
   return new McpError(ErrorCode.InvalidParams, `Invalid ${method} request: ${where}: ${first?.message ?? 'invalid'}`);
 }
 
@@ -114,9 +115,12 @@ function invalidParamsIfZod(method: string, error: unknown): unknown {
  * params of the wrong shape as invalid params.
  */
 function answerErrorsAsSent(server: Server): void {
-  const handlers = (server as unknown as { _requestHandlers: Map<string, RequestHandler> })._requestHandlers;
-  for (const [method, handler] of handlers) {
-    handlers.set(method, async (request, extra) => {
+  const handlers = (server as unknown as { _requestHandlers?: unknown })._requestHandlers;
+  // A private field of the SDK's: should it go, the SDK's own answers stand (with its codes and prefixes).
+  if (!(handlers instanceof Map)) return;
+  const byMethod = handlers as Map<string, RequestHandler>;
+  for (const [method, handler] of byMethod) {
+    byMethod.set(method, async (request, extra) => {
       try {
         return await handler(request, extra);
       } catch (error) {

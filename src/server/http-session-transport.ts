@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { quote } from '../errors';
+import { duplicateIdMessage, serializeForClient } from './wire-error';
 
 interface PendingPost {
   res: ServerResponse;
@@ -21,8 +21,8 @@ interface PendingPost {
   waiting: Set<RequestId>;
   batch: boolean;
   mode: 'json' | 'sse';
-  /** Responses collected while the answer is still plain JSON. */
-  responses: JSONRPCMessage[];
+  /** Responses collected while the answer is still plain JSON, as JSON text. */
+  responses: string[];
 }
 
 function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
@@ -33,8 +33,13 @@ function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: R
   return 'method' in message && 'id' in message;
 }
 
-function sseEvent(message: JSONRPCMessage): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+function isCancel(message: JSONRPCMessage): message is JSONRPCMessage & { params: { requestId: RequestId } } {
+  const m = message as { method?: unknown; params?: { requestId?: unknown } };
+  return m.method === 'notifications/cancelled' && (typeof m.params?.requestId === 'string' || typeof m.params?.requestId === 'number');
+}
+
+function sseEvent(text: string): string {
+  return `event: message\ndata: ${text}\n\n`;
 }
 
 export class HttpSessionTransport implements Transport {
@@ -61,6 +66,7 @@ export class HttpSessionTransport implements Transport {
     const requests = messages.filter(isRequest);
     res.setHeader('mcp-session-id', this.sessionId);
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    for (const message of messages) if (isCancel(message)) this.release(message.params.requestId);
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.onmessage?.(message, extra);
@@ -73,16 +79,14 @@ export class HttpSessionTransport implements Transport {
       // from the first one's, so this request is refused rather than taking the first one's place.
       if (this.byRequest.has(r.id) || post.waiting.has(r.id)) {
         refused.add(r);
-        post.responses.push({ jsonrpc: '2.0', id: r.id, error: { code: -32600, message: `Invalid request: id ${quote(r.id)} is already in use by a request in flight on this session` } });
+        post.responses.push(JSON.stringify({ jsonrpc: '2.0', id: r.id, error: { code: -32600, message: duplicateIdMessage(r.id) } }));
         continue;
       }
       post.waiting.add(r.id);
+      // Kept until the request is answered or cancelled, even if its client goes away meanwhile: its id is in
+      // use as long as something may still answer it.
       this.byRequest.set(r.id, post);
     }
-    // A client that goes away mid-call: its pending answers have nowhere to go.
-    res.on('close', () => {
-      for (const id of post.waiting) if (this.byRequest.get(id) === post) this.byRequest.delete(id);
-    });
     if (post.waiting.size === 0) this.finish(post);
     for (const message of messages) if (!refused.has(message)) this.onmessage?.(message, extra);
   }
@@ -106,6 +110,8 @@ export class HttpSessionTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return;
+    const text = serializeForClient(message);
+    if (text === undefined) return;
     if (isResponse(message)) {
       const post = this.byRequest.get(message.id);
       if (!post) return; // its client is gone
@@ -116,22 +122,23 @@ export class HttpSessionTransport implements Transport {
         // one chunk (the SDK's does) drops a progress handler as soon as it sees the response, and with it
         // the last progress notification.
         setImmediate(() => {
-          if (!post.res.writableEnded) post.res.write(sseEvent(message));
+          if (!post.res.writableEnded) post.res.write(sseEvent(text));
           if (post.waiting.size === 0) this.finish(post);
         });
         return;
       }
-      post.responses.push(message);
+      post.responses.push(text);
       if (post.waiting.size === 0) this.finish(post);
       return;
     }
     const related = options?.relatedRequestId !== undefined ? this.byRequest.get(options.relatedRequestId) : undefined;
     if (related) {
+      if (related.res.destroyed) return; // its client is gone
       this.toSse(related);
-      related.res.write(sseEvent(message));
+      related.res.write(sseEvent(text));
       return;
     }
-    if (this.standalone && !this.standalone.writableEnded) this.standalone.write(sseEvent(message));
+    if (this.standalone && !this.standalone.writableEnded) this.standalone.write(sseEvent(text));
     // With no stream open, an unrelated notification has nowhere to go (the spec lets servers drop it).
   }
 
@@ -143,13 +150,27 @@ export class HttpSessionTransport implements Transport {
     post.responses = [];
   }
 
+  /** The client cancelled a request: no answer will come, and its POST ends when nothing else is awaited on it. */
+  private release(id: RequestId): void {
+    const post = this.byRequest.get(id);
+    if (!post) return;
+    this.byRequest.delete(id);
+    post.waiting.delete(id);
+    if (post.waiting.size === 0) this.finish(post);
+  }
+
   private finish(post: PendingPost): void {
-    if (post.res.writableEnded) return;
+    if (post.res.writableEnded || post.res.destroyed) return;
     if (post.mode === 'sse') {
       post.res.end();
       return;
     }
-    const body = JSON.stringify(post.batch ? post.responses : post.responses[0]);
+    if (post.responses.length === 0) {
+      // Every request on it was cancelled: an event stream with nothing in it, closed.
+      post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).end();
+      return;
+    }
+    const body = post.batch ? `[${post.responses.join(',')}]` : post.responses[0];
     post.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   }
 

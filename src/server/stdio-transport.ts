@@ -7,8 +7,9 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from './jsonrpc-message';
+import { duplicateIdMessage, serializeForClient } from './wire-error';
 
 /** A line longer than this is refused rather than buffered without end. */
 const MAX_LINE_CHARS = 4 * 1024 * 1024;
@@ -18,6 +19,8 @@ export class LineTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   private pending = '';
+  /** Ids of the client's requests not yet answered or cancelled: a new request may not reuse one. */
+  private readonly inFlight = new Set<RequestId>();
   private closed = false;
 
   constructor(
@@ -54,7 +57,16 @@ export class LineTransport implements Transport {
     } catch {
       return this.reply(-32700, 'Parse error: not valid JSON', null);
     }
-    if (isJsonRpcMessage(message)) return this.onmessage?.(message);
+    if (isJsonRpcMessage(message)) {
+      const m = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
+      if (m.method !== undefined && m.id !== undefined) {
+        if (this.inFlight.has(m.id)) return this.reply(-32600, duplicateIdMessage(m.id), m.id);
+        this.inFlight.add(m.id);
+      } else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined) {
+        this.inFlight.delete(m.params.requestId);
+      }
+      return this.onmessage?.(message);
+    }
     const id = (message as { id?: unknown } | null)?.id;
     this.reply(-32600, Array.isArray(message) ? 'Invalid Request: batches are not accepted over stdio' : 'Invalid Request: not a JSON-RPC 2.0 message', id);
   }
@@ -66,7 +78,10 @@ export class LineTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) return;
-    this.output.write(`${JSON.stringify(message)}\n`);
+    const m = message as { id?: RequestId; method?: string };
+    if (m.id !== undefined && m.method === undefined) this.inFlight.delete(m.id);
+    const text = serializeForClient(message);
+    if (text !== undefined) this.output.write(`${text}\n`);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,8 @@
  * a client's, or the router's own), so exactly one such prefix comes off before it goes on the wire: a relayed
  * error reaches the other side with the message its sender wrote, and not one prefix more per hop.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { quote } from '../errors';
 
 export interface WireError {
   code: number;
@@ -34,4 +35,25 @@ export function forTheWire(error: unknown): unknown {
   const sent = new McpError(error.code, '', error.data);
   sent.message = message;
   return sent;
+}
+
+/**
+ * A message as JSON text, for a front to write. JSON.parse takes nesting deeper than JSON.stringify can
+ * write, so a backend's result may not serialize: a response becomes an error response for its id (the
+ * caller is answered, and nothing throws where no one would catch it); any other message that cannot be
+ * written is dropped (undefined).
+ */
+export function serializeForClient(message: JSONRPCMessage): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch {
+    const m = message as { id?: unknown; method?: unknown };
+    if (m.id === undefined || m.method !== undefined) return undefined;
+    return JSON.stringify({ jsonrpc: '2.0', id: m.id, error: { code: ErrorCode.InternalError, message: 'mcp-router: the answer could not be written: nested too deep' } });
+  }
+}
+
+/** A client may not reuse the id of a request still in flight: the answers could not be told apart. */
+export function duplicateIdMessage(id: RequestId): string {
+  return `Invalid request: id ${quote(id)} is already in use by a request in flight on this session`;
 }

@@ -183,7 +183,7 @@ async function stdioFront(config: string): Promise<Front> {
   const exit = new Promise<void>((r) => child.once('close', () => r()));
   // Responses in arrival order; server-initiated messages (notifications, requests) are not answers.
   const answers: string[] = [];
-  let wake: (() => void) | undefined;
+  const waiting: Array<(answer: string) => void> = [];
   let pending = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
@@ -196,23 +196,22 @@ async function stdioFront(config: string): Promise<Front> {
       const message = JSON.parse(line) as Rpc;
       if (message.method !== undefined) continue;
       answers.push(line);
-      wake?.();
+      while (answers.length > 0 && waiting.length > 0) waiting.shift()!(answers.shift()!);
     }
   });
+  /** The next answer in arrival order (several callers wait in turn). */
   const nextAnswer = (timeoutMs = CALL_TIMEOUT_MS) =>
     new Promise<string>((resolve, reject) => {
+      if (answers.length > 0) return resolve(answers.shift()!);
+      const take = (answer: string) => {
+        clearTimeout(timer);
+        resolve(answer);
+      };
       const timer = setTimeout(() => {
-        wake = undefined;
+        waiting.splice(waiting.indexOf(take), 1);
         reject(new Error(`no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      const check = () => {
-        if (answers.length === 0) return;
-        clearTimeout(timer);
-        wake = undefined;
-        resolve(answers.shift()!);
-      };
-      wake = check;
-      check();
+      waiting.push(take);
     });
   const write = (body: string) => {
     if (body.includes('\n')) throw new Error('a stdio message must be one line');
@@ -643,15 +642,18 @@ describe('hostile values in otherwise valid calls', () => {
  */
 describe('hostile values: bugs found by them stay fixed', () => {
   let front: Front;
+  let stdio: Front;
 
   beforeAll(async () => {
     front = await httpFront(writeConfig(web.url, false));
+    stdio = await stdioFront(writeConfig(web.url, false));
     // The router serves normally: whatever fails below fails for the reason the test names.
     const echo = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'ready', method: 'tools/call', params: { name: 'flaky__echo', arguments: { text: 'ready' } } }));
     expect(echo.message?.result?.content?.[0]).toEqual({ type: 'text', text: 'ready' });
   }, 30_000);
   afterAll(async () => {
     await front?.close();
+    await stdio?.close();
   });
 
   // Was: outside tools/call (which the tool-call lane checks itself), the SDK validates params with zod, and
@@ -670,13 +672,35 @@ describe('hostile values: bugs found by them stay fixed', () => {
     expect(codes).toEqual([-32602, -32602]);
   });
 
-  // Was: HttpSessionTransport keeps one pending POST per request id; a second request with an id still in
-  // flight took the first one's place, and the first POST was never answered.
-  it('two requests in flight with the same id over HTTP: the first is answered, the second refused at once (-32600)', async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 'twin', method: 'tools/call', params: { name: 'flaky__read_slow', arguments: { ms: 50 } } });
-    const answers = await Promise.all([front.call(body, 2_000), front.call(body, 2_000)]);
-    // The first runs; the second, whose answer could not be told from the first's, is refused at once.
-    expect(answers.map((a) => a.message?.result?.content?.[0]?.type ?? a.message?.error?.code).sort()).toEqual([-32600, 'text']);
+  // Was: HttpSessionTransport kept one pending POST per request id; a second request with an id still in
+  // flight took the first one's place, and the first POST was never answered. Over stdio both ran, and two
+  // answers came back with one id.
+  it('two requests in flight with the same id, over HTTP and over stdio: the first is answered, the second refused at once (-32600)', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 'twin', method: 'tools/call', params: { name: 'flaky__read_slow', arguments: { ms: 300 } } });
+    for (const f of [front, stdio]) {
+      const answers = await Promise.all([f.call(body, 2_000), f.call(body, 2_000)]);
+      // The first runs; the second, whose answer could not be told from the first's, is refused.
+      expect(answers.map((a) => a.message?.result?.content?.[0]?.type ?? a.message?.error?.code).sort()).toEqual([-32600, 'text']);
+    }
+  });
+
+  // Was: a cancelled request is never answered, so its POST stayed open (a socket and an entry per cancel)
+  // and its id stayed "in flight" for good.
+  it('a request the client cancels over HTTP: its POST ends, and its id may be used again', async () => {
+    const slow = (ms: number) => JSON.stringify({ jsonrpc: '2.0', id: 'again', method: 'tools/call', params: { name: 'flaky__read_slow', arguments: { ms } } });
+    const cancel = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'again', reason: 'test' } });
+    let settled = false;
+    const first = front.call(slow(20_000), 10_000).finally(() => (settled = true));
+    // The cancel may overtake the call on another connection: sent until the call's POST ends (bounded).
+    for (const deadline = Date.now() + 5_000; !settled && Date.now() < deadline; ) {
+      await front.notify(cancel);
+      await new Promise((r) => setImmediate(r));
+    }
+    const ended = await first;
+    expect(ended.status).toBe(200);
+    expect(ended.message).toBeUndefined();
+    const again = await front.call(slow(1));
+    expect(again.message?.result?.content?.[0]).toMatchObject({ type: 'text' });
   });
 
   // Was: classifyError counted every code in -32000..-32099 as the backend's failure, -32002 included, which

@@ -6,9 +6,27 @@ function origin(id: string): ClientOrigin {
   return { id, request: async () => ({ from: id }) };
 }
 
-const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+type State<T> = { resolved: T } | { rejected: string } | 'pending';
+
+/** Follows a promise from now on (so that a rejection is handled at once); `now()` says how it stands. */
+function watch<T>(promise: Promise<T>): { now(): Promise<State<T>> } {
+  let state: State<T> = 'pending';
+  promise.then(
+    (value) => (state = { resolved: value }),
+    (error: Error) => (state = { rejected: error.message }),
+  );
+  return {
+    async now() {
+      await jest.advanceTimersByTimeAsync(0);
+      return state;
+    },
+  };
+}
 
 describe('ClientOrigins: whose is a backend request', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('belongs to the one session running calls on that backend, at once', async () => {
     const origins = new ClientOrigins();
     const leave = origins.enter('b', origin('A'));
@@ -28,32 +46,62 @@ describe('ClientOrigins: whose is a backend request', () => {
     const origins = new ClientOrigins({ waitMs: 2_000, stallMs: 2_000 });
     origins.enter('b', origin('A'));
     const leaveB = origins.enter('b', origin('B'));
-    const attributed = origins.attribute('b', 'elicitation/create');
-    await tick();
+    const attributed = watch(origins.attribute('b', 'elicitation/create'));
+    await jest.advanceTimersByTimeAsync(500);
+    expect(await attributed.now()).toBe('pending');
     leaveB();
-    await expect(attributed).resolves.toMatchObject({ id: 'A' });
+    expect(await attributed.now()).toEqual({ resolved: expect.objectContaining({ id: 'A' }) });
   });
 
   it('gives up, never guessing, when every session running calls may be waiting the same way', async () => {
-    const origins = new ClientOrigins({ waitMs: 5_000, stallMs: 30 });
+    const origins = new ClientOrigins({ waitMs: 60_000, stallMs: 1_000 });
     origins.enter('b', origin('A'));
     origins.enter('b', origin('B'));
-    const first = origins.attribute('b', 'elicitation/create');
-    const second = origins.attribute('b', 'elicitation/create');
-    await expect(first).rejects.toThrow(/cannot be attributed: 2 clients/);
-    await expect(second).rejects.toThrow(/cannot be attributed: 2 clients/);
+    const first = watch(origins.attribute('b', 'elicitation/create'));
+    const second = watch(origins.attribute('b', 'elicitation/create'));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(await first.now()).toBe('pending');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await first.now()).toEqual({ rejected: expect.stringMatching(/cannot be attributed: 2 clients/) });
+    expect(await second.now()).toEqual({ rejected: expect.stringMatching(/cannot be attributed: 2 clients/) });
   });
 
   it('stops waiting when the backend cancels its request, or after the longest wait', async () => {
-    const origins = new ClientOrigins({ waitMs: 30, stallMs: 5_000 });
+    const origins = new ClientOrigins({ waitMs: 3_000, stallMs: 60_000 });
     origins.enter('b', origin('A'));
     origins.enter('b', origin('B'));
     origins.enter('b', origin('C'));
     const cancel = new AbortController();
-    const cancelled = origins.attribute('b', 'sampling/createMessage', { signal: cancel.signal, maxMs: 5_000 });
+    const cancelled = watch(origins.attribute('b', 'sampling/createMessage', { signal: cancel.signal, maxMs: 60_000 }));
     cancel.abort();
-    await expect(cancelled).rejects.toThrow(/cannot be attributed/);
-    await expect(origins.attribute('b', 'sampling/createMessage')).rejects.toThrow(/cannot be attributed: 3 clients/);
+    expect(await cancelled.now()).toEqual({ rejected: expect.stringMatching(/cannot be attributed/) });
+    const timedOut = watch(origins.attribute('b', 'sampling/createMessage'));
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(await timedOut.now()).toEqual({ rejected: expect.stringMatching(/cannot be attributed: 3 clients/) });
+  });
+
+  it("a call given up on still counts: its backend's request never goes to the session left", async () => {
+    const origins = new ClientOrigins({ waitMs: 10_000, stallMs: 60_000 });
+    origins.enter('b', origin('A'));
+    const leaveB = origins.enter('b', origin('B'));
+    // B cancels; the backend, still running B's call, asks for sampling.
+    leaveB(true);
+    const asked = watch(origins.attribute('b', 'sampling/createMessage', { maxMs: 60_000 }));
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(await asked.now()).toBe('pending');
+    // B's call expires: A is left, but the request may have been B's. Refused, not handed to A.
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await asked.now()).toEqual({ rejected: expect.stringMatching(/cannot be attributed/) });
+    // A request that comes after that is A's: A is the only session with a call there.
+    await expect(origins.attribute('b', 'sampling/createMessage')).resolves.toMatchObject({ id: 'A' });
+  });
+
+  it("a call given up on that was its session's only one there: the request is still its session's", async () => {
+    const origins = new ClientOrigins({ waitMs: 10_000 });
+    origins.enter('b', origin('B'))(true);
+    await expect(origins.attribute('b', 'elicitation/create')).resolves.toMatchObject({ id: 'B' });
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(origins.soleOrigin('b')).toBeUndefined();
   });
 });
 
