@@ -28,12 +28,19 @@ const backendName = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _, . and - only')
   .refine((n) => !isObjectPrototypeName(n), 'this name is reserved (a property every JavaScript object has): choose another');
 
-/** Header names are HTTP tokens; values may not hold control characters (a CR or LF would split the header). */
+/**
+ * Header names are HTTP tokens; values may not hold control characters (a CR or LF would split the header),
+ * nor characters beyond Latin-1, which fetch refuses at every connect (a config error, not a backend's failure).
+ */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 const headerMap = z.record(
   z.string().regex(HEADER_NAME, 'not a valid HTTP header name'),
-  z.string().refine((v) => !CONTROL_EXCEPT_TAB.test(v), 'a header value may not contain control characters (CR, LF, NUL, ...)'),
+  z
+    .string()
+    .refine((v) => !CONTROL_EXCEPT_TAB.test(v), 'a header value may not contain control characters (CR, LF, NUL, ...)')
+    .refine((v) => !BEYOND_LATIN1.test(v), 'a header value may hold only Latin-1 characters (encode other text, e.g. as base64 or percent-encoding)'),
 );
 /** Environment names may not hold `=` or NUL, values not NUL (the OS could not pass them on). */
 const envMap = z.record(

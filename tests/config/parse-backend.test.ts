@@ -32,6 +32,7 @@ describe('parseBackend', () => {
     ['__proto__ as a name', { name: '__proto__', command: 'x' }, 'backend.name', /reserved/],
     ['a name too long', { name: 'n'.repeat(65), command: 'x' }, 'backend.name', /at most 64/],
     ['a header value with CR LF', { name: 'n', url: 'https://x.example/mcp', headers: { A: 'v\r\nX-Injected: 1' } }, 'backend.headers.A', /control characters/],
+    ['a header value beyond Latin-1', { name: 'n', url: 'https://x.example/mcp', headers: { A: 'Bearer ✓' } }, 'backend.headers.A', /only Latin-1/],
     ['a header name that is no token', { name: 'n', url: 'https://x.example/mcp', headers: { 'A B': 'v' } }, 'backend.headers["A B"]', /header name/],
     ['an env value with NUL', { name: 'n', command: 'x', env: { K: 'a\u0000b' } }, 'backend.env.K', /NUL/],
     ['nesting 100 levels deep', { name: 'n', command: 'x', args: JSON.parse('['.repeat(100) + ']'.repeat(100)) }, 'backend.args' + '[0]'.repeat(63), /nested more than 64 levels/],
