@@ -85,14 +85,11 @@ export interface BackendContext {
     trialsInFlight: number;
     trialSuccesses: number;
   };
-  traffic: {
-    inFlight: number;
-    requests: number;
-    failures: number;
-    lastLatencyMs: number | null;
-    /** Exponentially weighted moving average of attempt latency. */
-    latencyEwmaMs: number | null;
-  };
+  /**
+   * Attempts that failed, in all. Requests in flight, counts and latency are not kept here: they change on
+   * every request, and the breaker does not decide by them (src/router/traffic.ts keeps them).
+   */
+  failures: number;
   lastError: { message: string; at: number } | null;
 }
 
@@ -121,18 +118,10 @@ const DEFAULT_RECONNECT = { baseMs: 500, maxMs: 30_000 };
 const MAX_OPEN_FACTOR = 10;
 /** Unhealthy after this many consecutive failed probes. */
 export const PROBE_FAILURES_TO_UNHEALTHY = 2;
-const EWMA_WEIGHT = 0.2;
 
 function jittered(context: BackendContext, ms: number): { ms: number; rng: number } {
   const { value, state } = nextRandom(context.rng);
   return { ms: Math.round(ms * (1 + context.settings.jitter * value)), rng: state };
-}
-
-function withLatency(traffic: BackendContext['traffic'], latencyMs: number): Pick<BackendContext['traffic'], 'lastLatencyMs' | 'latencyEwmaMs'> {
-  return {
-    lastLatencyMs: latencyMs,
-    latencyEwmaMs: traffic.latencyEwmaMs === null ? latencyMs : traffic.latencyEwmaMs + EWMA_WEIGHT * (latencyMs - traffic.latencyEwmaMs),
-  };
 }
 
 /** The circuit's counters with some changed (the same object back when nothing changes: no copy per request). */
@@ -165,6 +154,7 @@ export const backendMachine = setup({
     openDuration: ({ context }) => context.circuit.openMs,
   },
   guards: {
+    inFailureStreak: ({ context }) => context.circuit.consecutiveFailures > 0,
     trialPermitFree: ({ context }) => context.circuit.trialsInFlight < context.settings.circuitBreaker.halfOpenAttempts,
     probingEnabled: ({ context }) => context.settings.healthCheck.enabled,
     failureReachesThreshold: ({ context }) => context.circuit.consecutiveFailures + 1 >= context.settings.circuitBreaker.failureThreshold,
@@ -177,36 +167,11 @@ export const backendMachine = setup({
       context.probe.isTrial && context.circuit.trialSuccesses + 1 >= context.settings.circuitBreaker.halfOpenAttempts,
   },
   actions: {
-    countAttemptStart: assign(({ context: { traffic } }) => ({
-      traffic: { ...traffic, inFlight: traffic.inFlight + 1, requests: traffic.requests + 1 },
-    })),
-    countAttemptEnd: assign(({ context, event }) => {
-      if (event.type !== 'attempt.succeeded' && event.type !== 'attempt.failed' && event.type !== 'attempt.ignored') return {};
-      const { traffic } = context;
-      const failed = event.type === 'attempt.failed';
-      return {
-        traffic: {
-          inFlight: Math.max(0, traffic.inFlight - 1),
-          requests: traffic.requests,
-          failures: traffic.failures + (failed ? 1 : 0),
-          ...withLatency(traffic, event.latencyMs),
-        },
-        lastError: failed ? { message: event.error, at: event.at } : context.lastError,
-      };
-    }),
-    /** The common case, in one assign: a success ends an attempt and resets the failure streak. */
-    countSuccessEnd: assign(({ context, event }) => {
-      const { traffic } = context;
-      return {
-        traffic: {
-          inFlight: Math.max(0, traffic.inFlight - 1),
-          requests: traffic.requests,
-          failures: traffic.failures,
-          ...withLatency(traffic, 'latencyMs' in event ? event.latencyMs : 0),
-        },
-        ...(context.circuit.consecutiveFailures === 0 ? {} : circuitWith(context, { consecutiveFailures: 0 })),
-      };
-    }),
+    recordFailure: assign(({ context, event }) =>
+      event.type === 'attempt.failed' ? { failures: context.failures + 1, lastError: { message: event.error, at: event.at } } : {},
+    ),
+    /** A success ends a failure streak. (With none, a success changes nothing here: no copy per request.) */
+    resetFailureStreak: assign(({ context }) => circuitWith(context, { consecutiveFailures: 0 })),
     countFailure: assign(({ context }) => circuitWith(context, { consecutiveFailures: context.circuit.consecutiveFailures + 1 })),
     takeTrialPermit: assign(({ context }) => circuitWith(context, { trialsInFlight: context.circuit.trialsInFlight + 1 })),
     returnTrialPermit: assign(({ context }) => circuitWith(context, { trialsInFlight: Math.max(0, context.circuit.trialsInFlight - 1) })),
@@ -303,7 +268,7 @@ export const backendMachine = setup({
       trialsInFlight: 0,
       trialSuccesses: 0,
     },
-    traffic: { inFlight: 0, requests: 0, failures: 0, lastLatencyMs: null, latencyEwmaMs: null },
+    failures: 0,
     lastError: null,
   }),
   states: {
@@ -397,19 +362,19 @@ export const backendMachine = setup({
       },
     },
 
+    // attempt.started reaches every backend with the supervisor's decision (the inspector shows why each
+    // request went where it did); only a half-open circuit acts on it, handing out trial permits.
     circuit: {
       initial: 'closed',
-      on: { 'attempt.started': { actions: 'countAttemptStart' } },
       states: {
         closed: {
           entry: 'enterClosed',
           on: {
             'attempt.failed': [
-              { guard: 'failureReachesThreshold', target: 'open', actions: ['countAttemptEnd', 'countFailure'] },
-              { actions: ['countAttemptEnd', 'countFailure'] },
+              { guard: 'failureReachesThreshold', target: 'open', actions: ['recordFailure', 'countFailure'] },
+              { actions: ['recordFailure', 'countFailure'] },
             ],
-            'attempt.succeeded': { actions: 'countSuccessEnd' },
-            'attempt.ignored': { actions: 'countAttemptEnd' },
+            'attempt.succeeded': { guard: 'inFailureStreak', actions: 'resetFailureStreak' },
           },
         },
         open: {
@@ -419,31 +384,22 @@ export const backendMachine = setup({
             // A fresh connection (a respawned process, a new session) earns a trial at once, not a full
             // open period: what tripped the breaker was most likely the connection that just ended.
             'link.connected': 'halfOpen',
-            'attempt.failed': { actions: 'countAttemptEnd' },
-            'attempt.succeeded': { actions: 'countAttemptEnd' },
-            'attempt.ignored': { actions: 'countAttemptEnd' },
+            'attempt.failed': { actions: 'recordFailure' },
           },
         },
         halfOpen: {
           entry: 'enterHalfOpen',
           on: {
-            'attempt.started': [
-              { guard: 'isCurrentTrial', actions: ['countAttemptStart', 'takeTrialPermit'] },
-              { actions: 'countAttemptStart' },
-            ],
+            'attempt.started': { guard: 'isCurrentTrial', actions: 'takeTrialPermit' },
             'attempt.succeeded': [
-              { guard: 'isCurrentTrialCompletingClose', target: 'closed', actions: 'countAttemptEnd' },
-              { guard: 'isCurrentTrial', actions: ['countAttemptEnd', 'countTrialSuccess'] },
-              { actions: 'countAttemptEnd' },
+              { guard: 'isCurrentTrialCompletingClose', target: 'closed' },
+              { guard: 'isCurrentTrial', actions: 'countTrialSuccess' },
             ],
             'attempt.failed': [
-              { guard: 'isCurrentTrial', target: 'open', actions: ['countAttemptEnd', 'countReTrip'] },
-              { actions: 'countAttemptEnd' },
+              { guard: 'isCurrentTrial', target: 'open', actions: ['recordFailure', 'countReTrip'] },
+              { actions: 'recordFailure' },
             ],
-            'attempt.ignored': [
-              { guard: 'isCurrentTrial', actions: ['countAttemptEnd', 'returnTrialPermit'] },
-              { actions: 'countAttemptEnd' },
-            ],
+            'attempt.ignored': { guard: 'isCurrentTrial', actions: 'returnTrialPermit' },
             'probe.started': { guard: 'trialPermitFree', actions: 'claimProbePermit' },
             'probe.succeeded': [
               { guard: 'probeTrialCompletesClose', target: 'closed' },

@@ -6,6 +6,7 @@
 import type { BackendSnapshot } from '../../machines/backend.machine';
 import { circuitStateOf, connectionStateOf, healthStateOf } from '../../machines/backend.selectors';
 import type { BackendConfig } from '../config/types';
+import type { BackendTraffic } from '../router/traffic';
 
 const CIRCUIT_NAMES = { closed: 'CLOSED', open: 'OPEN', halfOpen: 'HALF_OPEN' } as const;
 
@@ -23,7 +24,12 @@ function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
-export function backendStatus(config: BackendConfig, snapshot: BackendSnapshot | undefined, link?: { transport: string } | undefined) {
+export function backendStatus(
+  config: BackendConfig,
+  snapshot: BackendSnapshot | undefined,
+  link?: { transport: string } | undefined,
+  traffic?: Readonly<BackendTraffic>,
+) {
   const c = snapshot?.context;
   const connection = snapshot ? connectionStateOf(snapshot) : 'stopped';
   const health = snapshot ? healthStateOf(snapshot) : 'unknown';
@@ -37,7 +43,7 @@ export function backendStatus(config: BackendConfig, snapshot: BackendSnapshot |
     transport: link?.transport ?? config.transport,
     healthy: connection === 'connected' && health !== 'unhealthy' && circuit !== 'open',
     circuit_state: CIRCUIT_NAMES[circuit],
-    error_count: c?.traffic.failures ?? 0,
+    error_count: c?.failures ?? 0,
     last_error: c?.lastError?.message ?? null,
     last_error_at: iso(c?.lastError?.at),
     connection_state: connection,
@@ -46,9 +52,9 @@ export function backendStatus(config: BackendConfig, snapshot: BackendSnapshot |
     circuit_opened_at: iso(c?.circuit.openedAt),
     circuit_next_attempt_at: iso(c?.circuit.nextAttemptAt),
     last_probe: c?.probe.last ? { at: iso(c.probe.last.at), ok: c.probe.last.ok, latency_ms: c.probe.last.latencyMs ?? null, error: c.probe.last.error ?? null } : null,
-    latency_ms: c?.traffic.latencyEwmaMs === null || c?.traffic.latencyEwmaMs === undefined ? null : Math.round(c.traffic.latencyEwmaMs * 100) / 100,
-    in_flight: c?.traffic.inFlight ?? 0,
-    requests: c?.traffic.requests ?? 0,
+    latency_ms: traffic?.latencyEwmaMs == null ? null : Math.round(traffic.latencyEwmaMs * 100) / 100,
+    in_flight: traffic?.inFlight ?? 0,
+    requests: traffic?.requests ?? 0,
     reconnect_attempts: c?.link.connectAttempts ?? 0,
     server_info: c?.link.serverInfo ?? null,
     tools: c?.link.capabilities?.tools ?? 0,

@@ -79,7 +79,7 @@ function toolError(text: string): CallToolResult {
 export function statusOf(router: Router, name: string) {
   const config = router.backendConfig(name);
   if (!config) return undefined;
-  return backendStatus(config, router.backendRef(name)?.getSnapshot(), router.linkOf(name));
+  return backendStatus(config, router.backendRef(name)?.getSnapshot(), router.linkOf(name), router.traffic.of(name));
 }
 
 /** Runs a management tool, or returns undefined when the name is not one of them. */

@@ -12,6 +12,7 @@ import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
+import type { Traffic } from './traffic';
 import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
 import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
 
@@ -50,6 +51,7 @@ export interface DispatcherDependencies {
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
   origins?: ClientOrigins;
+  traffic?: Traffic;
   observer?: DispatchObserver;
   random?: () => number;
 }
@@ -168,11 +170,13 @@ export class Dispatcher {
     options: ForwardOptions,
     signal: AbortSignal,
   ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }> {
-    const { clock } = this.deps;
+    const { clock, traffic } = this.deps;
     const ref = this.deps.backendRef(backend);
     const started = clock.now();
+    traffic?.started(backend);
     const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string, outcome?: AttemptOutcome) => {
       const at = clock.now();
+      traffic?.ended(backend, at - started);
       this.deps.observer?.attempt(backend, target.method, outcome ?? OUTCOME_OF[type], at - started);
       if (this.debug) this.deps.logger.debug('request', { requestId, backend, method: target.method, name: target.name, outcome: outcome ?? OUTCOME_OF[type], durationMs: at - started, ...(error ? { error } : {}) });
       if (type === 'attempt.failed') ref?.send({ type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });

@@ -20,6 +20,7 @@ import { describeChanges, stateView, type StateView } from '../observability/sta
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { mostVerbose } from './log-levels';
+import { Traffic } from './traffic';
 import { registerBackendClientHandlers } from '../backends/backend-client-handlers';
 import { discoverCapabilities } from '../backends/discover';
 import { ClientOrigins } from './client-origins';
@@ -105,6 +106,8 @@ export class Router {
   private readonly listeners = new Set<ListChangeListener>();
   private readonly broadcasts = new Set<BackendBroadcast>();
   readonly origins = new ClientOrigins();
+  /** Requests in flight, counts and latency per backend (instances of per-client backends included). */
+  readonly traffic = new Traffic();
   readonly subscriptions = new Subscriptions();
   private readonly refreshing = new Set<string>();
   private cacheTimer: unknown;
@@ -164,6 +167,7 @@ export class Router {
       linkOf: (name) => this.links.get(name),
       backendRef: (name) => this.backendRef(name),
       origins: this.origins,
+      traffic: this.traffic,
       observer: options.observer,
     });
     this.watchBackends();
@@ -425,6 +429,7 @@ export class Router {
     for (const name of names) {
       this.draining.delete(name);
       this.links.delete(name);
+      this.traffic.forget(name);
       const instance = this.instances.get(name);
       if (instance) {
         this.instances.delete(name);
@@ -446,17 +451,13 @@ export class Router {
   }
 
   private whenIdle(name: string, maxMs: number): Promise<void> {
-    const ref = this.backendRef(name);
-    if (!ref || ref.getSnapshot().context.traffic.inFlight === 0) return Promise.resolve();
+    if (this.traffic.inFlight(name) === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(done, maxMs);
-      const sub = ref.subscribe((s) => s.context.traffic.inFlight === 0 && done());
-      const clock = this.clock;
-      function done() {
-        clock.clearTimeout(timer);
-        sub?.unsubscribe();
+      const timer = this.clock.setTimeout(resolve, maxMs);
+      void this.traffic.whenIdle(name).then(() => {
+        this.clock.clearTimeout(timer);
         resolve();
-      }
+      });
     });
   }
 
@@ -549,14 +550,14 @@ export class Router {
       if (!ref || !config) continue;
       const snapshot = ref.getSnapshot();
       if (this.draining.has(backend)) {
-        views.push({ backend, priority: config.priority, routes: config.routes, inFlight: snapshot.context.traffic.inFlight, admission: { admit: false, reason: 'draining (being removed or replaced)' } });
+        views.push({ backend, priority: config.priority, routes: config.routes, inFlight: this.traffic.inFlight(own?.get(backend) ?? backend), admission: { admit: false, reason: 'draining (being removed or replaced)' } });
         continue;
       }
       views.push({
         backend,
         priority: config.priority,
         routes: config.routes,
-        inFlight: snapshot.context.traffic.inFlight,
+        inFlight: this.traffic.inFlight(own?.get(backend) ?? backend),
         admission: admissionOf(snapshot),
       });
     }

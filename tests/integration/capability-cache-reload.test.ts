@@ -66,7 +66,7 @@ describe('capability cache and list_changed', () => {
     const { client } = await withClient(router);
     try {
       const slow = client.callTool({ name: 'leave__read_slow', arguments: { ms: 500 } });
-      await eventually(() => router.backendRef('leave')!.getSnapshot().context.traffic.inFlight, (n) => n === 1);
+      await eventually(() => router.traffic.inFlight('leave'), (n) => n === 1);
       const applied = router.applyConfig(loaded([keep]));
       expect(((await slow) as CallToolResult).content[0]).toMatchObject({ text: 'slow' });
       expect(await applied).toEqual({ added: [], removed: ['leave'], changed: [] });
