@@ -1,9 +1,11 @@
 /**
  * The supervisor: spawns one backend actor per configured backend, stops them on removal, and dispatches
- * every request attempt. A dispatch is one transition: `request.dispatch` in; out go `attempt.started` to the
- * chosen backend, carrying the decision (strategy, order, who was skipped and why), and `request.routed`
- * for the dispatcher. The inspector shows why each request went where it went. Nothing is assigned per
- * request: a dispatch costs no context copy.
+ * every request attempt. A dispatch is one transition: `request.dispatch` in; out go `request.routed` for
+ * the dispatcher and `attempt.started` to the chosen backend, carrying the decision (strategy, order, who was
+ * skipped and why): the inspector shows why each request went where it went, and a half-open circuit hands
+ * out its trial permits on it. (src/ sends attempt.started only when either is the case: to a closed circuit
+ * with no inspector attached it would change nothing.) Nothing is assigned per request: a dispatch costs no
+ * context copy.
  *
  * Pure XState: the routing decision itself is the `routeRequest` placeholder, provided by src/ (which owns the
  * capability catalog and the pure strategy functions).

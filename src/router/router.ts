@@ -4,7 +4,7 @@
  */
 import { createActor, enqueueActions, type InspectionEvent, type Observer } from 'xstate';
 import type { BackendActorRef, BackendMachineInput, BackendSnapshot } from '../../machines/backend.machine';
-import { admissionOf } from '../../machines/backend.selectors';
+import { admissionOf, circuitStateOf } from '../../machines/backend.selectors';
 import { supervisorMachine, type RouteDecision, type SupervisorActorRef, type SupervisorEvent } from '../../machines/supervisor.machine';
 import { backendMachine } from '../../machines/backend.machine';
 import { createLinkActor, createPingActor, counts } from '../backends/link.actor';
@@ -610,7 +610,9 @@ export class Router {
       order: plan.order,
       skipped: plan.skipped,
     };
-    if (plan.chosen && chosen) {
+    // attempt.started takes a half-open circuit's trial permit, and shows the inspector why the request went
+    // there. With a closed circuit and nobody inspecting it would change nothing: it is not sent.
+    if (plan.chosen && chosen && (this.options.inspect !== undefined || circuitStateOf(backends[chosen].getSnapshot()) === 'halfOpen')) {
       enqueue.sendTo(backends[chosen], {
         type: 'attempt.started',
         requestId: event.requestId,
