@@ -1,3 +1,5 @@
+import type { CancelSignal } from './cancellation';
+
 /**
  * Time, injected: the actor system and the request path share one clock, so a test can step a
  * SimulatedClock and a breaker's 60 seconds take no time.
@@ -16,7 +18,7 @@ export const realClock: RouterClock = {
 };
 
 /** Resolves after `ms` on the given clock, or rejects when the signal aborts. */
-export function sleep(clock: RouterClock, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(clock: RouterClock, ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {

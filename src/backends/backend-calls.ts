@@ -9,9 +9,10 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type JSONRPCMessage, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CancelSignal } from '../cancellation';
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   onprogress?: (progress: Progress) => void;
 }
 

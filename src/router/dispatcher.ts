@@ -8,6 +8,7 @@ import type { BackendActorRef } from '../../machines/backend.machine';
 import type { RouteDecision, SupervisorActorRef } from '../../machines/supervisor.machine';
 import { sleep, type RouterClock } from '../clock';
 import type { RoutingSettings } from '../config/types';
+import { Cancellation, type CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
@@ -30,12 +31,12 @@ export interface ForwardOptions {
   /** Whether this request may be sent again after it may have reached a backend. */
   retrySafe(backend: string): boolean;
   /** The client's cancellation. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /**
    * Or, cheaper, the controller that ends this request: the caller aborts it to cancel, the dispatcher aborts
    * it at the deadline. One controller per request instead of two and a listener between them.
    */
-  controller?: AbortController;
+  controller?: Cancellation;
   onprogress?: (progress: Progress) => void;
   /** The client session asking: a backend's sampling/elicitation/roots request during the call goes there. */
   origin?: ClientOrigin;
@@ -100,7 +101,7 @@ export class Dispatcher {
     const settings = this.deps.settings();
     const { clock } = this.deps;
     const requestId = `r${this.nextRequestId++}`;
-    const deadline = options.controller ?? new AbortController();
+    const deadline = options.controller ?? new Cancellation();
     const timeoutMs = settings.requestTimeoutSeconds * 1000;
     const timer = clock.setTimeout(() => deadline.abort(new RouterError('TIMEOUT', `no answer within ${settings.requestTimeoutSeconds} s`)), timeoutMs);
     const onClientAbort = () => deadline.abort(new RouterError('CANCELLED', 'cancelled by the client'));
@@ -168,7 +169,7 @@ export class Dispatcher {
     epoch: number,
     target: ForwardTarget,
     options: ForwardOptions,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }> {
     const { clock, traffic } = this.deps;
     const ref = this.deps.backendRef(backend);

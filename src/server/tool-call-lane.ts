@@ -11,6 +11,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { Cancellation } from '../cancellation';
 import { RouterError } from '../errors';
 import { wireError } from './wire-error';
 
@@ -24,7 +25,7 @@ export interface ToolCallParams {
 export interface LaneCall {
   id: RequestId;
   /** Aborted when the client cancels; the handler's dispatcher aborts it at the deadline. */
-  controller: AbortController;
+  controller: Cancellation;
   /** Sends a message related to this call (progress, logging, a request): over HTTP, on the call's stream. */
   send(message: JSONRPCMessage): void;
 }
@@ -48,7 +49,7 @@ function problemWith(params: unknown): string | undefined {
 const CANCELLED = () => new RouterError('CANCELLED', 'cancelled by the client');
 
 export function takeToolCalls(transport: Transport, handle: ToolCallHandler): void {
-  const running = new Map<RequestId, AbortController>();
+  const running = new Map<RequestId, Cancellation>();
   const deliver = transport.onmessage;
   const sendRelated = (id: RequestId) => (message: JSONRPCMessage) => {
     void transport.send(message, { relatedRequestId: id }).catch(() => {});
@@ -60,7 +61,7 @@ export function takeToolCalls(transport: Transport, handle: ToolCallHandler): vo
       sendRelated(id)({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidParams, message: `Invalid tools/call request: ${problem}` } });
       return;
     }
-    const controller = new AbortController();
+    const controller = new Cancellation();
     running.set(id, controller);
     const send = sendRelated(id);
     let answer: JSONRPCMessage;
