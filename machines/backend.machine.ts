@@ -362,8 +362,9 @@ export const backendMachine = setup({
       },
     },
 
-    // attempt.started reaches every backend with the supervisor's decision (the inspector shows why each
-    // request went where it did); only a half-open circuit acts on it, handing out trial permits.
+    // attempt.started carries the supervisor's decision (the inspector shows why each request went where it
+    // did); only a half-open circuit acts on it, handing out trial permits. (src/ sends it only then, or to an
+    // inspector.)
     circuit: {
       initial: 'closed',
       states: {

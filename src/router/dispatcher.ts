@@ -174,10 +174,14 @@ export class Dispatcher {
     const { clock, traffic } = this.deps;
     const ref = this.deps.backendRef(backend);
     const started = clock.now();
-    traffic?.started(backend);
+    const counters = traffic?.started(backend);
+    let reported = false;
+    // Once per attempt, whatever path it ends on: the counters and the backend actor hear of it exactly once.
     const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string, outcome?: AttemptOutcome) => {
+      if (reported) return;
+      reported = true;
       const at = clock.now();
-      traffic?.ended(backend, at - started);
+      if (counters) traffic!.ended(backend, counters, at - started);
       this.deps.observer?.attempt(backend, target.method, outcome ?? OUTCOME_OF[type], at - started);
       if (this.debug) this.deps.logger.debug('request', { requestId, backend, method: target.method, name: target.name, outcome: outcome ?? OUTCOME_OF[type], durationMs: at - started, ...(error ? { error } : {}) });
       if (type === 'attempt.failed') ref?.send({ type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });

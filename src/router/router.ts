@@ -187,7 +187,7 @@ export class Router {
         const name = ref.getSnapshot().context.name;
         const log = this.logger.child({ backend: name });
         let prev: StateView | undefined;
-        // Every request changes a backend's counters; only a change of state is worth a log line or a gauge.
+        // Failures and half-open trials change a backend's context; only a change of state is worth a log line or a gauge.
         const onSnapshot = (s: BackendSnapshot) => {
           const next = stateView(s);
           if (prev && prev.connection === next.connection && prev.health === next.health && prev.circuit === next.circuit) return;

@@ -26,20 +26,23 @@ export class Traffic {
     return this.byBackend.get(backend)?.inFlight ?? 0;
   }
 
-  started(backend: string): void {
+  /**
+   * An attempt starts on a backend; give what it returns to ended(). (The counters of the backend as it is
+   * now: an attempt that outlives its backend's removal, and a new backend of the same name, do not mix.)
+   */
+  started(backend: string): BackendTraffic {
     let t = this.byBackend.get(backend);
     if (!t) this.byBackend.set(backend, (t = { inFlight: 0, requests: 0, lastLatencyMs: null, latencyEwmaMs: null }));
     t.inFlight++;
     t.requests++;
+    return t;
   }
 
-  ended(backend: string, latencyMs: number): void {
-    const t = this.byBackend.get(backend);
-    if (!t) return;
-    t.inFlight = Math.max(0, t.inFlight - 1);
-    t.lastLatencyMs = latencyMs;
-    t.latencyEwmaMs = t.latencyEwmaMs === null ? latencyMs : t.latencyEwmaMs + EWMA_WEIGHT * (latencyMs - t.latencyEwmaMs);
-    if (t.inFlight === 0) this.wake(backend);
+  ended(backend: string, counters: BackendTraffic, latencyMs: number): void {
+    counters.inFlight = Math.max(0, counters.inFlight - 1);
+    counters.lastLatencyMs = latencyMs;
+    counters.latencyEwmaMs = counters.latencyEwmaMs === null ? latencyMs : counters.latencyEwmaMs + EWMA_WEIGHT * (latencyMs - counters.latencyEwmaMs);
+    if (counters.inFlight === 0 && this.byBackend.get(backend) === counters) this.wake(backend);
   }
 
   /** Resolves when the backend has nothing in flight. */

@@ -3,11 +3,11 @@ import { Traffic } from '../../src/router/traffic';
 describe('Traffic: requests in flight and latency per backend', () => {
   it('counts requests and what is in flight, and averages latency', () => {
     const traffic = new Traffic();
-    traffic.started('b');
-    traffic.started('b');
+    const a = traffic.started('b');
+    const b = traffic.started('b');
     expect(traffic.of('b')).toMatchObject({ inFlight: 2, requests: 2, latencyEwmaMs: null });
-    traffic.ended('b', 10);
-    traffic.ended('b', 20);
+    traffic.ended('b', a, 10);
+    traffic.ended('b', b, 20);
     expect(traffic.of('b')).toMatchObject({ inFlight: 0, requests: 2, lastLatencyMs: 20, latencyEwmaMs: 12 });
     expect(traffic.of('never')).toMatchObject({ inFlight: 0, requests: 0 });
   });
@@ -15,14 +15,14 @@ describe('Traffic: requests in flight and latency per backend', () => {
   it('lets a drain wait until the last request in flight has ended, or the backend is forgotten', async () => {
     const traffic = new Traffic();
     await expect(traffic.whenIdle('b')).resolves.toBeUndefined();
-    traffic.started('b');
-    traffic.started('b');
+    const first = traffic.started('b');
+    const second = traffic.started('b');
     let idle = false;
     const drained = traffic.whenIdle('b').then(() => (idle = true));
-    traffic.ended('b', 1);
+    traffic.ended('b', first, 1);
     await Promise.resolve();
     expect(idle).toBe(false);
-    traffic.ended('b', 1);
+    traffic.ended('b', second, 1);
     await drained;
     expect(idle).toBe(true);
 
@@ -31,5 +31,14 @@ describe('Traffic: requests in flight and latency per backend', () => {
     traffic.forget('c');
     await expect(forgotten).resolves.toBeUndefined();
     expect(traffic.of('c').requests).toBe(0);
+  });
+
+  it("an attempt that outlives its backend's removal does not touch a new backend of the same name", () => {
+    const traffic = new Traffic();
+    const old = traffic.started('b');
+    traffic.forget('b');
+    traffic.started('b');
+    traffic.ended('b', old, 5);
+    expect(traffic.of('b')).toMatchObject({ inFlight: 1, requests: 1 });
   });
 });
