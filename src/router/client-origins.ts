@@ -101,14 +101,6 @@ export class ClientOrigins {
     return origins[origins.length - 1];
   }
 
-  /** The one session a backend's server→client request belongs to now, or an error saying why there is none. */
-  originFor(backend: string, method: string): ClientOrigin {
-    const sessions = this.byBackend.get(backend)?.size ?? 0;
-    const origin = this.soleOrigin(backend);
-    if (origin) return origin;
-    throw unattributable(method, sessions);
-  }
-
   /**
    * The session a backend's server→client request belongs to: at once when one session has calls running there,
    * else once the other sessions' calls have ended (see above). Rejects when no session is left, when `signal`

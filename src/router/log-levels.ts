@@ -5,7 +5,7 @@
  */
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
-export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** Whether a message at `level` is one a client that asked for `wanted` gets (all of them when it asked for none). */
 export function isWanted(level: unknown, wanted: LoggingLevel | undefined): boolean {

@@ -160,6 +160,14 @@ export function createClientSession(options: ClientSessionOptions): Server {
     return aggregate.logging === true && isWanted(params?.level, clientLogLevel);
   };
 
+  /** A call's notifications, sent by `send` on the call's stream; log messages only at this client's level. */
+  const notifyVia =
+    (send: (method: string, params: Record<string, unknown> | undefined) => void): ClientOrigin['notify'] =>
+    (method, params) => {
+      if (method === 'notifications/message' && !wantsLog(params)) return;
+      send(method, params);
+    };
+
   /**
    * This session as the origin of a call: a backend's sampling/elicitation, and its log messages while the
    * call runs, go back on the call's own stream.
@@ -168,10 +176,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
     id: sessionKey,
     request: (method, params, signal) =>
       extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<Record<string, unknown>>,
-    notify: (method, params) => {
-      if (method === 'notifications/message' && !wantsLog(params)) return;
-      void extra.sendNotification({ method, params } as never).catch(() => {});
-    },
+    notify: notifyVia((method, params) => void extra.sendNotification({ method, params } as never).catch(() => {})),
   });
 
   const forward = async (method: string, name: string, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
@@ -221,10 +226,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
             id: sessionKey,
             request: (method, requestParams, signal) =>
               server.request({ method, params: requestParams } as never, PassThroughResult as never, { signal, relatedRequestId: call.id }) as Promise<Record<string, unknown>>,
-            notify: (method, notificationParams) => {
-              if (method === 'notifications/message' && !wantsLog(notificationParams)) return;
-              call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage);
-            },
+            notify: notifyVia((method, notificationParams) => call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage)),
           },
           resultCounts: (result) => (result.isError ? 'ignored' : 'success'),
         },
