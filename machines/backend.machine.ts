@@ -94,7 +94,11 @@ export interface BackendContext {
 }
 
 export type AttemptOutcomeEvent =
-  | { type: 'attempt.succeeded'; epoch: number; at: number; latencyMs: number }
+  /**
+   * `count` successes in a row (1 when absent), reported together: src/ sends a closed circuit's successes
+   * once per batch of answers. `at` and `latencyMs` are the last one's.
+   */
+  | { type: 'attempt.succeeded'; epoch: number; at: number; latencyMs: number; count?: number }
   | { type: 'attempt.failed'; epoch: number; at: number; latencyMs: number; error: string }
   /** Not the backend's fault (tool isError, invalid params, client cancelled): counts nothing, frees a permit. */
   | { type: 'attempt.ignored'; epoch: number; at: number; latencyMs: number };

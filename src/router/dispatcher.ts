@@ -15,6 +15,7 @@ import type { Logger } from '../logging/logger';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
 import type { Traffic } from './traffic';
 import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
+import { OutcomeReports } from './outcome-reports';
 import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
 
 export interface ForwardTarget {
@@ -62,6 +63,7 @@ export class Dispatcher {
   private readonly pending = new Map<string, (d: RouteDecision) => void>();
   private inFlight = 0;
   private retriesInFlight = 0;
+  private readonly outcomes = new OutcomeReports();
 
   /** Request lines are logged at debug level; the level is read once, not per request. */
   private readonly debug: boolean;
@@ -184,8 +186,9 @@ export class Dispatcher {
       if (counters) traffic!.ended(backend, counters, at - started);
       this.deps.observer?.attempt(backend, target.method, outcome ?? OUTCOME_OF[type], at - started);
       if (this.debug) this.deps.logger.debug('request', { requestId, backend, method: target.method, name: target.name, outcome: outcome ?? OUTCOME_OF[type], durationMs: at - started, ...(error ? { error } : {}) });
-      if (type === 'attempt.failed') ref?.send({ type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
-      else ref?.send({ type, epoch, at, latencyMs: at - started });
+      if (!ref) return;
+      if (type === 'attempt.failed') this.outcomes.report(ref, { type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
+      else this.outcomes.report(ref, { type, epoch, at, latencyMs: at - started });
     };
     const link = this.deps.linkOf(backend);
     if (!link) {
