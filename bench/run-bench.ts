@@ -196,6 +196,29 @@ function ratios(summaries: Summary[], aggregation50?: AggregationResult): Ratio[
   return out;
 }
 
+/**
+ * The same ratios for the floor proxies (bench/floor/), which do nothing a router does beyond relaying: the
+ * most any proxy in the middle keeps on this machine. Then the router against its floor.
+ */
+function floorRatios(summaries: Summary[]): { name: string; value: number }[] {
+  const calls = (target: string, c: number) => summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0)?.callsPerSecond;
+  const bestPeer = (c: number) => Math.max(...summaries.filter((s) => s.role === 'peer' && s.concurrency === c && s.runs > 0).map((s) => s.callsPerSecond));
+  const out: { name: string; value: number }[] = [];
+  const ratio = (name: string, a: number | undefined, b: number | undefined) => {
+    if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0) out.push({ name, value: a / b });
+  };
+  for (const [id, what] of [['floor-http', 'floor HTTP (node:http)'], ['floor-net-http', 'floor HTTP (no node:http)']] as const) {
+    ratio(`${what} / best peer @1`, calls(id, 1), bestPeer(1));
+    ratio(`${what} / best peer @16`, calls(id, 16), bestPeer(16));
+    ratio(`${what} / direct @16`, calls(id, 16), calls('direct', 16));
+  }
+  ratio('floor stdio / direct @16', calls('floor-stdio', 16), calls('direct', 16));
+  ratio('router HTTP / floor HTTP (node:http) @1', calls('router-http', 1), calls('floor-http', 1));
+  ratio('router HTTP / floor HTTP (node:http) @16', calls('router-http', 16), calls('floor-http', 16));
+  ratio('router stdio / floor stdio @16', calls('router-stdio', 16), calls('floor-stdio', 16));
+  return out;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'mcp-router-bench-'));
@@ -326,6 +349,12 @@ async function main(): Promise<void> {
     const mark = r.pass === undefined ? 'n/a ' : r.pass ? 'PASS' : 'FAIL';
     out.push(`  ${mark}  ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}   (target ${r.bar})${r.note ? `  ${r.note}` : ''}`);
   }
+  const floors = floorRatios(summaries);
+  if (floors.length) {
+    out.push('');
+    out.push('the floor: bare proxies that only relay (bench/floor/), the most a process in the middle keeps here:');
+    for (const r of floors) out.push(`  ref   ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}`);
+  }
   out.push('');
   if (routerReason) out.push(`router extras: not available (${routerReason})`);
   else if (!settings.extras) out.push('router extras: skipped (BENCH_EXTRAS=0)');
@@ -346,6 +375,7 @@ async function main(): Promise<void> {
     targets: availability.map((a) => ({ id: a.target.id, label: a.target.label, role: a.target.role, transport: a.target.transport, available: !a.reason, reason: a.reason })),
     summary: summaries.map((s) => ({ ...s, callsPerSecond: round(s.callsPerSecond, 1), p50Ms: round(s.p50Ms, 3), p99Ms: round(s.p99Ms, 3), rssPeakMB: round(s.rssPeakMB, 1), cpuPercent: round(s.cpuPercent, 0), loadgenCpuPercent: round(s.loadgenCpuPercent, 0), backendsCpuPercent: round(s.backendsCpuPercent, 0), otherCpuPercent: round(s.otherCpuPercent, 0) })),
     ratios: ratioList.map((r) => ({ ...r, value: round(r.value, 3) })),
+    floors: floors.map((r) => ({ ...r, value: round(r.value, 3) })),
     extras: { startup20, directStartup20, aggregation50, aggregation1, rssPerBackendMB: perBackendMB, errors: extrasErrors },
     runs,
     durationSeconds: (Date.now() - started) / 1000,

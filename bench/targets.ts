@@ -14,7 +14,8 @@ export const ECHO_BACKEND = join(__dirname, 'echo-backend.js');
 export const ROUTER_CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const NODE = process.execPath;
 
-export type Role = 'direct' | 'router' | 'peer';
+/** floor: the least any proxy in the middle costs on this machine (bench/floor/), for reading the ratios. */
+export type Role = 'direct' | 'router' | 'peer' | 'floor';
 
 export interface Running {
   endpoint: Endpoint;
@@ -207,4 +208,51 @@ const mcpHub: Target = {
   },
 };
 
-export const TARGETS: Target[] = [direct, routerHttp, routerStdio, mcpProxy, supergateway, mcpHub];
+const FLOOR = join(__dirname, 'floor');
+
+function floorHttp(id: string, label: string, script: string): Target {
+  const path = join(FLOOR, script);
+  return {
+    id,
+    label,
+    role: 'floor',
+    transport: 'streamable HTTP',
+    unavailable: () => missing(path, label),
+    async start() {
+      const begin = Date.now();
+      const spawned = new Spawned(label, NODE, [path], { env: cleanEnv(), cwd: ROOT });
+      try {
+        const match = await spawned.waitFor(/^(\d+)$/m, 30_000);
+        const endpoint: Endpoint = { kind: 'http', url: `http://127.0.0.1:${match[1]}/mcp` };
+        await probe(spawned, endpoint);
+        return { endpoint, pid: spawned.pid, readyMs: Date.now() - begin, stop: () => spawned.stop() };
+      } catch (error) {
+        await spawned.stop();
+        throw error;
+      }
+    },
+  };
+}
+
+const floorStdio: Target = {
+  id: 'floor-stdio',
+  label: 'floor: bare proxy',
+  role: 'floor',
+  transport: 'stdio',
+  unavailable: () => missing(join(FLOOR, 'stdio-proxy.js'), 'floor proxy'),
+  async start() {
+    return { endpoint: { kind: 'stdio', command: NODE, args: [join(FLOOR, 'stdio-proxy.js')], env: cleanEnv() }, stop: async () => {} };
+  },
+};
+
+export const TARGETS: Target[] = [
+  direct,
+  routerHttp,
+  routerStdio,
+  mcpProxy,
+  supergateway,
+  mcpHub,
+  floorHttp('floor-http', 'floor: bare proxy', 'http-proxy.js'),
+  floorHttp('floor-net-http', 'floor: bare proxy, no node:http', 'net-http-proxy.js'),
+  floorStdio,
+];
