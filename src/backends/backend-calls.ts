@@ -20,6 +20,9 @@ interface Pending {
   resolve(result: Record<string, unknown>): void;
   reject(error: unknown): void;
   onprogress?: (progress: Progress) => void;
+  /** The caller's signal and our listener on it, removed when the call ends. */
+  signal?: CancelSignal;
+  onAbort?: () => void;
 }
 
 type Fields = Record<string, unknown>;
@@ -50,24 +53,21 @@ export class BackendCalls {
     // Progress comes back under our token; the caller's own token is restored by its onprogress.
     const sent = onprogress ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } } : params;
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        if (!this.pending.delete(id)) return;
-        void this.transport
-          .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal!.reason) } })
-          .catch(() => {});
-        reject(signal!.reason);
-      };
-      const settle = <T>(finish: (value: T) => void) => (value: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        finish(value);
-      };
-      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onprogress });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const entry: Pending = { resolve, reject, onprogress };
+      if (signal) {
+        entry.signal = signal;
+        entry.onAbort = () => {
+          if (!this.pending.delete(id)) return;
+          void this.transport
+            .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } })
+            .catch(() => {});
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.pending.set(id, entry);
       this.transport.send({ jsonrpc: '2.0', id, method, params: sent } as JSONRPCMessage).catch((error) => {
-        const entry = this.pending.get(id);
-        if (!entry) return;
-        this.pending.delete(id);
-        entry.reject(unsendable(error) ?? error);
+        if (this.end(id)) reject(unsendable(error) ?? error);
       });
     });
   }
@@ -80,9 +80,8 @@ export class BackendCalls {
   private take(message: JSONRPCMessage): boolean {
     const m = message as Fields;
     if (typeof m.id === 'string' && m.method === undefined) {
-      const entry = this.pending.get(m.id);
+      const entry = this.end(m.id);
       if (!entry) return false;
-      this.pending.delete(m.id);
       if (m.error !== undefined) {
         const error = m.error as { code: number; message: string; data?: unknown };
         entry.reject(new McpError(error.code, error.message, error.data));
@@ -104,11 +103,18 @@ export class BackendCalls {
     return false;
   }
 
+  /** Takes a call off the books (and its abort listener off the caller's signal); undefined if it had ended. */
+  private end(id: string): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    this.pending.delete(id);
+    if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
+    return entry;
+  }
+
   private failAll(error: Error): void {
     this.closed = true;
-    const entries = [...this.pending.values()];
-    this.pending.clear();
-    for (const entry of entries) entry.reject(error);
+    for (const id of [...this.pending.keys()]) this.end(id)?.reject(error);
   }
 }
 

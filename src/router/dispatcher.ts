@@ -60,7 +60,8 @@ export interface DispatcherDependencies {
 
 export class Dispatcher {
   private nextRequestId = 1;
-  private readonly pending = new Map<string, (d: RouteDecision) => void>();
+  /** The request being routed now, and its decision once the supervisor has emitted it (send() is synchronous). */
+  private routing: { requestId: string; decision?: RouteDecision } | undefined;
   private inFlight = 0;
   private retriesInFlight = 0;
   private readonly outcomes = new OutcomeReports();
@@ -71,8 +72,7 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDependencies) {
     this.debug = deps.logger.isDebugEnabled();
     deps.supervisor.on('request.routed', ({ decision }) => {
-      const resolve = this.pending.get(decision.requestId);
-      if (resolve) resolve(decision);
+      if (this.routing?.requestId === decision.requestId) this.routing.decision = decision;
     });
   }
 
@@ -88,13 +88,14 @@ export class Dispatcher {
 
   /** Asks the supervisor for the next attempt's backend; synchronous (the actor processes send() in place). */
   route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
-    let decision: RouteDecision | undefined;
-    this.pending.set(requestId, (d) => (decision = d));
+    const routing: { requestId: string; decision?: RouteDecision } = { requestId };
+    this.routing = routing;
     try {
       this.deps.supervisor.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
     } finally {
-      this.pending.delete(requestId);
+      this.routing = undefined;
     }
+    const { decision } = routing;
     if (!decision) throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
     return decision;
   }

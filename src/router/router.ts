@@ -47,6 +47,9 @@ export interface BackendBroadcast {
 }
 
 /** The part of XState's action enqueuer a routing decision uses. */
+/** A first attempt excludes no backend: one empty set for all of them. */
+const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+
 interface DecisionEnqueuer {
   sendTo(ref: BackendActorRef, event: { type: 'attempt.started'; requestId: string; epoch: number; why: unknown }): void;
   emit(event: { type: 'request.routed'; decision: RouteDecision }): void;
@@ -597,7 +600,7 @@ export class Router {
       name: original,
       candidates: views,
       defaultStrategy: this.config.routing.defaultStrategy,
-      exclude: new Set(event.exclude.map((name) => this.templateOf(name))),
+      exclude: event.exclude.length === 0 ? NOTHING_EXCLUDED : new Set(event.exclude.map((name) => this.templateOf(name))),
       turn: this.turn++,
     });
     const session = event.target.session === undefined ? undefined : this.sessions.get(event.target.session);

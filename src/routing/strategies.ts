@@ -63,6 +63,8 @@ function firstRouteMatch(input: PlanInput): RouteMatch | undefined {
 }
 
 function byPriority(candidates: CandidateView[]): CandidateView[] {
+  // Most names have one backend: nothing to order (and nothing to copy; no caller changes the array).
+  if (candidates.length < 2) return candidates;
   // Array.prototype.sort is stable: equal priorities keep configuration order.
   return [...candidates].sort((a, b) => a.priority - b.priority);
 }
@@ -72,6 +74,7 @@ function byPriority(candidates: CandidateView[]): CandidateView[] {
  * loaded backends a rotation by `turn` (round robin).
  */
 export function loadSharingOrder(candidates: CandidateView[], turn: number): CandidateView[] {
+  if (candidates.length < 2) return candidates;
   const groups = new Map<number, CandidateView[]>();
   for (const c of byPriority(candidates)) {
     const group = groups.get(c.priority) ?? [];
