@@ -1,11 +1,12 @@
 /**
- * The request path: every attempt is decided by the supervisor (request.dispatch → request.routed), sent on
+ * The request path: every attempt is decided by the supervisor's dispatch actor (request.dispatch → its
+ * snapshot's decision), sent on
  * the chosen backend's live link, and its outcome reported to that backend's actor (so breaker and metrics
  * stay true). Retries only where they cannot run anything twice; one deadline bounds all attempts.
  */
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendActorRef } from '../../machines/backend.machine';
-import type { RouteDecision, SupervisorActorRef } from '../../machines/supervisor.machine';
+import type { DispatchActorRef, RouteDecision } from '../../machines/supervisor.machine';
 import { sleep, type RouterClock } from '../clock';
 import type { RoutingSettings } from '../config/types';
 import { Cancellation, type CancelSignal } from '../cancellation';
@@ -49,7 +50,8 @@ export interface DispatcherDependencies {
   clock: RouterClock;
   logger: Logger;
   settings: () => RoutingSettings;
-  supervisor: SupervisorActorRef;
+  /** The supervisor's dispatch actor, which decides every attempt. */
+  dispatch(): DispatchActorRef;
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
   origins?: ClientOrigins;
@@ -60,8 +62,6 @@ export interface DispatcherDependencies {
 
 export class Dispatcher {
   private nextRequestId = 1;
-  /** The request being routed now, and its decision once the supervisor has emitted it (send() is synchronous). */
-  private routing: { requestId: string; decision?: RouteDecision } | undefined;
   private inFlight = 0;
   private retriesInFlight = 0;
   private readonly outcomes = new OutcomeReports();
@@ -71,9 +71,6 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDependencies) {
     this.debug = deps.logger.isDebugEnabled();
-    deps.supervisor.on('request.routed', ({ decision }) => {
-      if (this.routing?.requestId === decision.requestId) this.routing.decision = decision;
-    });
   }
 
   /** Resolves when no request is in flight (or after maxMs): a graceful stop lets them finish. */
@@ -86,17 +83,12 @@ export class Dispatcher {
     return this.inFlight;
   }
 
-  /** Asks the supervisor for the next attempt's backend; synchronous (the actor processes send() in place). */
+  /** Asks the dispatch actor for the next attempt's backend; synchronous (the actor processes send() in place). */
   route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
-    const routing: { requestId: string; decision?: RouteDecision } = { requestId };
-    this.routing = routing;
-    try {
-      this.deps.supervisor.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
-    } finally {
-      this.routing = undefined;
-    }
-    const { decision } = routing;
-    if (!decision) throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
+    const dispatch = this.deps.dispatch();
+    dispatch.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
+    const decision = dispatch.getSnapshot().context.last;
+    if (decision?.requestId !== requestId) throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
     return decision;
   }
 

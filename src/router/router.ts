@@ -2,10 +2,10 @@
  * The router's core, transport-free: the supervisor actor and its backend actors, the live links, the
  * capability catalog and the dispatcher. The fronts (stdio, HTTP) and management tools sit on top of it.
  */
-import { createActor, enqueueActions, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, fromTransition, type InspectionEvent, type Observer } from 'xstate';
 import type { BackendActorRef, BackendMachineInput, BackendSnapshot } from '../../machines/backend.machine';
 import { admissionOf, circuitStateOf } from '../../machines/backend.selectors';
-import { supervisorMachine, type RouteDecision, type SupervisorActorRef, type SupervisorEvent } from '../../machines/supervisor.machine';
+import { supervisorMachine, type DispatchContext, type DispatchEvent, type RouteDecision, type SupervisorActorRef } from '../../machines/supervisor.machine';
 import { backendMachine } from '../../machines/backend.machine';
 import { createLinkActor, createPingActor, counts } from '../backends/link.actor';
 import type { BackendLink } from '../backends/open-link';
@@ -46,14 +46,8 @@ export interface BackendBroadcast {
   resourceUpdated?(backend: string, uri: string): void;
 }
 
-/** The part of XState's action enqueuer a routing decision uses. */
 /** A first attempt excludes no backend: one empty set for all of them. */
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
-
-interface DecisionEnqueuer {
-  sendTo(ref: BackendActorRef, event: { type: 'attempt.started'; requestId: string; epoch: number; why: unknown }): void;
-  emit(event: { type: 'request.routed'; decision: RouteDecision }): void;
-}
 
 /** What the management tools need from the outside world (config file and parser), set by main. */
 export interface ManagementHooks {
@@ -114,7 +108,6 @@ export class Router {
   readonly subscriptions = new Subscriptions();
   private readonly refreshing = new Set<string>();
   private cacheTimer: unknown;
-  private turn = 0;
   managementHooks: ManagementHooks = {};
   /** Routing decisions are logged at debug level; checked once, not per request. */
   private readonly debugRouting: boolean;
@@ -155,8 +148,10 @@ export class Router {
     });
     const ping = createPingActor({ clock: this.clock, linkOf: (name) => this.links.get(name) });
     const machine = supervisorMachine.provide({
-      actors: { backend: backendMachine.provide({ actors: { link, ping } }) },
-      actions: { routeRequest: enqueueActions(({ context, event, enqueue }) => this.routeRequest(context.backends, event, enqueue as unknown as DecisionEnqueuer)) },
+      actors: {
+        backend: backendMachine.provide({ actors: { link, ping } }),
+        dispatch: fromTransition((context: DispatchContext, event: DispatchEvent, scope) => this.decide(context, event, scope), { turn: 0, last: null }),
+      },
     });
     this.supervisor = createActor(machine, {
       clock: this.clock,
@@ -166,7 +161,7 @@ export class Router {
       clock: this.clock,
       logger: this.logger,
       settings: () => this.config.routing,
-      supervisor: this.supervisor,
+      dispatch: () => this.supervisor.getSnapshot().context.dispatch,
       linkOf: (name) => this.links.get(name),
       backendRef: (name) => this.backendRef(name),
       origins: this.origins,
@@ -585,23 +580,24 @@ export class Router {
     if (kind === 'unknown') return { name, kind, original: null, strategy: null, decided_by: null, order: [], would_choose: null, skipped: [] };
     const method = kind === 'tool' ? 'tools/call' : kind === 'prompt' ? 'prompts/get' : 'resources/read';
     const { original, views } = this.candidatesFor(method, name, this.supervisor.getSnapshot().context.backends);
-    const plan = planRoute({ name: original, candidates: views, defaultStrategy: this.config.routing.defaultStrategy, exclude: new Set(), turn: this.turn });
+    const plan = planRoute({ name: original, candidates: views, defaultStrategy: this.config.routing.defaultStrategy, exclude: new Set(), turn: this.supervisor.getSnapshot().context.dispatch.getSnapshot().context.turn });
     return { name, kind, original, strategy: plan.strategy, decided_by: plan.decidedBy, order: plan.order, would_choose: plan.chosen?.backend ?? null, skipped: plan.skipped };
   }
 
-  private routeRequest(
-    backends: Record<string, BackendActorRef>,
-    event: SupervisorEvent,
-    enqueue: DecisionEnqueuer,
-  ): void {
-    if (event.type !== 'request.dispatch') return;
+  /**
+   * The dispatch actor's reducer: decides one attempt from the backends' live snapshots. A half-open circuit's
+   * trial permit is taken at once (attempt.started, deferred until the decision is the actor's snapshot, so the
+   * next dispatch sees it), and an inspector is shown why the request went where it went.
+   */
+  private decide(context: DispatchContext, event: DispatchEvent, scope: { defer(fn: () => void): void }): DispatchContext {
+    const { backends } = this.supervisor.getSnapshot().context;
     const { original, views } = this.candidatesFor(event.target.method, event.target.name, backends, event.target.session);
     const plan = planRoute({
       name: original,
       candidates: views,
       defaultStrategy: this.config.routing.defaultStrategy,
       exclude: event.exclude.length === 0 ? NOTHING_EXCLUDED : new Set(event.exclude.map((name) => this.templateOf(name))),
-      turn: this.turn++,
+      turn: context.turn,
     });
     const session = event.target.session === undefined ? undefined : this.sessions.get(event.target.session);
     const chosen = plan.chosen ? (session?.get(plan.chosen.backend) ?? plan.chosen.backend) : null;
@@ -613,17 +609,13 @@ export class Router {
       order: plan.order,
       skipped: plan.skipped,
     };
-    // attempt.started takes a half-open circuit's trial permit, and shows the inspector why the request went
-    // there. With a closed circuit and nobody inspecting it would change nothing: it is not sent.
-    if (plan.chosen && chosen && (this.options.inspect !== undefined || circuitStateOf(backends[chosen].getSnapshot()) === 'halfOpen')) {
-      enqueue.sendTo(backends[chosen], {
-        type: 'attempt.started',
-        requestId: event.requestId,
-        epoch: plan.chosen.epoch,
-        why: { strategy: plan.strategy, order: plan.order, skipped: plan.skipped },
-      });
+    // With a closed circuit and nobody inspecting, attempt.started would change nothing: it is not sent.
+    const ref = chosen ? backends[chosen] : undefined;
+    if (plan.chosen && ref && (this.options.inspect !== undefined || circuitStateOf(ref.getSnapshot()) === 'halfOpen')) {
+      const started = { type: 'attempt.started' as const, requestId: event.requestId, epoch: plan.chosen.epoch, why: { strategy: plan.strategy, order: plan.order, skipped: plan.skipped } };
+      scope.defer(() => ref.send(started));
     }
     if (this.debugRouting) this.logger.debug('routed', { request: event.requestId, name: event.target.name, method: event.target.method, attempt: event.attempt, ...decision });
-    enqueue.emit({ type: 'request.routed', decision });
+    return { turn: context.turn + 1, last: decision };
   }
 }
