@@ -129,10 +129,13 @@ export class Dispatcher {
         }
         const backend = decision.backend;
         if (attempt > 0) this.deps.observer?.retry(target.method, sameBackend);
+        let outcome: Awaited<ReturnType<Dispatcher['attempt']>>;
         if (sameBackend) this.retriesInFlight++;
-        const outcome = await this.attempt(requestId, backend, decision.epoch, target, options, deadline.signal).finally(() => {
+        try {
+          outcome = await this.attempt(requestId, backend, decision.epoch, target, options, deadline.signal);
+        } finally {
           if (sameBackend) this.retriesInFlight--;
-        });
+        }
         if (outcome.ok) return outcome.result;
         lastError = outcome.error;
         lastFailoverOnly = outcome.failoverOnly === true;
