@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the same load generator and the same stdio echo backend, measured directly, through
- * mcp-router (streamable HTTP and stdio) and through its peers (mcp-proxy, supergateway, mcp-hub), at 1 and 16
- * concurrent clients. Targets alternate within each round and rounds repeat; the table quotes medians.
+ * mcp-router (streamable HTTP and stdio), through its peers (mcp-proxy, supergateway, mcp-hub) and through the
+ * floor proxies (bench/floor/), at 1 and 16 concurrent clients. Targets alternate within each round and rounds repeat; the table quotes medians.
  * Then the router-only measurements (start-up, tools/list aggregation, memory per backend), the ratios against
  * the issue's targets, and bench/results/latest.json.
  *
