@@ -8,8 +8,8 @@
  * The dispatch child is a transition actor (a reducer), not a statechart: deciding is one step with no states
  * to enter or leave, and the statechart algorithm around that step (microsteps, entry and exit sets, eventless
  * transitions, action resolution) cost about 6 us per request, nearly a third of the router's CPU per relayed
- * call (`npm run bench`, stdio at 16 clients: 31k calls/s through the supervisor statechart, 38k through the
- * dispatch actor).
+ * call, and made garbage that lived long enough to need full collections (CPU profiles under `npm run bench`;
+ * stdio at 16 clients went from about 31k to 38k calls/s with the dispatch actor).
  *
  * Pure XState: the routing decision itself is the dispatch placeholder's reducer, provided by src/ (which owns
  * the capability catalog and the pure strategy functions).
@@ -68,7 +68,8 @@ export const supervisorMachine = setup({
   actors: { backend: backendMachine, dispatch: dispatchLogic },
 }).createMachine({
   id: 'supervisor',
-  context: ({ spawn }) => ({ backends: {}, dispatch: spawn('dispatch', { id: 'dispatch', systemId: 'dispatch' }) }),
+  // Backend actors are named after their backends (letters, digits, _ . -): the dispatch actor's id is not one.
+  context: ({ spawn }) => ({ backends: {}, dispatch: spawn('dispatch', { id: ':dispatch', systemId: ':dispatch' }) }),
   initial: 'running',
   states: {
     running: {

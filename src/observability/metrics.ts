@@ -95,6 +95,7 @@ export class RouterMetrics implements DispatchObserver {
   removeBackend(backend: string): void {
     for (const key of this.children.keys()) if (key.startsWith(`${backend}\u0000`)) this.children.delete(key);
     // Its attempts and their durations stay in the metrics, as before: counters and histograms only grow.
+    // (Attempts are labelled by configured backend, so per-client instances add no series.)
     this.requests.forget({ backend });
     for (const s of CIRCUIT_STATES) this.circuit.remove({ backend, state: s === 'halfOpen' ? 'half_open' : s });
     for (const s of CONNECTION_STATES) this.connection.remove({ backend, state: s });

@@ -39,12 +39,13 @@ export class DurationSeries {
   }
 }
 
-/** As prom-client's Histogram gives them: `le` in labels, the series' own labels as shared labels. */
+/** As prom-client's Histogram gives them for rendering: `le` in labels, the series' own labels as shared labels. */
 interface MetricValue {
-  labels: { le?: string | number };
+  labels: Record<string, string | number>;
   sharedLabels: Record<string, string>;
   value: number;
   metricName: string;
+  exemplar: null | undefined;
 }
 
 /** A Prometheus histogram whose series are taken once per label set and observed directly. */
@@ -74,7 +75,8 @@ export class DurationHistogram {
     for (const series of this.series.values()) series.reset();
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
+  /** What the Registry renders as text: the series' labels as shared labels, `le` apart (as prom-client). */
+  getForPromString(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
     const values: MetricValue[] = [];
     for (const series of this.series.values()) {
       // As prom-client: a series shows once observed, and a reset clears it until it is observed again.
@@ -82,12 +84,18 @@ export class DurationHistogram {
       let cumulative = 0;
       for (let i = 0; i <= this.bounds.length; i++) {
         cumulative += series.counts[i];
-        values.push({ labels: { le: i < this.bounds.length ? this.bounds[i] : '+Inf' }, sharedLabels: series.labels, value: cumulative, metricName: `${this.name}_bucket` });
+        values.push({ labels: { le: i < this.bounds.length ? this.bounds[i] : '+Inf' }, sharedLabels: series.labels, value: cumulative, metricName: `${this.name}_bucket`, exemplar: null });
       }
-      values.push({ labels: {}, sharedLabels: series.labels, value: series.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: {}, sharedLabels: series.labels, value: series.count, metricName: `${this.name}_count` });
+      values.push({ labels: {}, sharedLabels: series.labels, value: series.sum, metricName: `${this.name}_sum`, exemplar: undefined });
+      values.push({ labels: {}, sharedLabels: series.labels, value: series.count, metricName: `${this.name}_count`, exemplar: undefined });
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  /** The metric as getMetricsAsJSON gives it: every label in `labels` (as prom-client). */
+  get(): { name: string; help: string; type: string; aggregator: string; values: Omit<MetricValue, 'sharedLabels'>[] } {
+    const metric = this.getForPromString();
+    return { ...metric, values: metric.values.map(({ sharedLabels, labels, ...value }) => ({ ...value, labels: { ...labels, ...sharedLabels } })) };
   }
 }
 
@@ -112,6 +120,12 @@ export class DeferredCounter {
         deferred.flush();
       },
     });
+    // registry.resetMetrics() resets the counter: what was counted and not yet added goes with it.
+    const reset = this.counter.reset.bind(this.counter);
+    this.counter.reset = () => {
+      for (const series of this.series.values()) series.pending = 0;
+      reset();
+    };
   }
 
   seriesFor(labels: Record<string, string>): CountedSeries {

@@ -86,8 +86,12 @@ export class Dispatcher {
   /** Asks the dispatch actor for the next attempt's backend; synchronous (the actor processes send() in place). */
   route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
     const dispatch = this.deps.dispatch();
+    const before = dispatch.getSnapshot();
     dispatch.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
-    const decision = dispatch.getSnapshot().context.last;
+    const after = dispatch.getSnapshot();
+    // Each decision is a new snapshot: the same one means the actor decided nothing (it was stopped), and its
+    // last decision may be this request's previous attempt.
+    const decision = after === before ? null : after.context.last;
     if (decision?.requestId !== requestId) throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
     return decision;
   }

@@ -166,7 +166,7 @@ export class Router {
       backendRef: (name) => this.backendRef(name),
       origins: this.origins,
       traffic: this.traffic,
-      observer: options.observer,
+      observer: options.observer && this.byConfiguredName(options.observer),
     });
     this.watchBackends();
   }
@@ -176,7 +176,7 @@ export class Router {
     const watched = new Map<BackendActorRef, { unsubscribe(): void }>();
     let known: SupervisorSnapshotBackends | undefined;
     this.supervisor.subscribe((snapshot) => {
-      // Observers hear every event, a dispatch per request among them; only a new set of backends matters here.
+      // Observers hear every change of the supervisor; only a new set of backends matters here.
       if (snapshot.context.backends === known) return;
       known = snapshot.context.backends;
       const refs = new Set(Object.values(snapshot.context.backends));
@@ -391,6 +391,20 @@ export class Router {
     return [...this.instances].filter(([, owner]) => owner.backend === backend).map(([name]) => name);
   }
 
+  /**
+   * The observer as the dispatcher sees it, with attempts labelled by configured backend: the instances of a
+   * per-client backend ("memory#3") come and go with sessions, and a metric label per instance would grow
+   * without end.
+   */
+  private byConfiguredName(observer: DispatchObserver): DispatchObserver {
+    return {
+      attempt: (backend, method, outcome, durationMs) => observer.attempt(this.templateOf(backend), method, outcome, durationMs),
+      retry: (method, sameBackend) => observer.retry(method, sameBackend),
+      rejected: (method, skipped) => observer.rejected(method, skipped),
+      inFlight: (delta) => observer.inFlight(delta),
+    };
+  }
+
   /** The configured backend an instance belongs to (the name itself for a shared backend). */
   templateOf(name: string): string {
     return this.instances.get(name)?.backend ?? name;
@@ -590,6 +604,8 @@ export class Router {
    * next dispatch sees it), and an inspector is shown why the request went where it went.
    */
   private decide(context: DispatchContext, event: DispatchEvent, scope: { defer(fn: () => void): void }): DispatchContext {
+    // XState hands a transition actor its own xstate.stop too (when the supervisor stops): nothing to decide.
+    if (event.type !== 'request.dispatch') return context;
     const { backends } = this.supervisor.getSnapshot().context;
     const { original, views } = this.candidatesFor(event.target.method, event.target.name, backends, event.target.session);
     const plan = planRoute({

@@ -3,14 +3,15 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { LoadedConfig } from '../../src/config/types';
 import { silentLogger } from '../../src/logging/logger';
+import { RouterMetrics } from '../../src/observability/metrics';
 import { Router } from '../../src/router/router';
 import { createClientSession } from '../../src/server/client-session';
 import { eventually, flaky, loaded } from '../helpers/config';
 
 /** One router core, several client sessions on it (as HTTP clients would have). */
-async function startRouter(config: LoadedConfig) {
+async function startRouter(config: LoadedConfig, metrics?: RouterMetrics) {
   const logger = silentLogger();
-  const router = new Router({ config, logger });
+  const router = new Router({ config, logger, observer: metrics });
   router.start();
   await router.whenSettled();
   const clients: Client[] = [];
@@ -67,6 +68,20 @@ describe('backend sessions: shared or per client', () => {
     // The calls went to the sessions' own instances; the configured backend only serves discovery.
     const explain = (await a.callTool({ name: 'get_backend_health', arguments: { backend_name: 'tally' } })).structuredContent as { requests: number };
     expect(explain.requests).toBe(0);
+  });
+
+  it('per-client: metrics count every instance under the configured backend, not one series per session', async () => {
+    const metrics = new RouterMetrics({ processMetrics: false });
+    env = await startRouter(loaded([flaky('tally', { session: 'per-client' })]), metrics);
+    for (let i = 0; i < 3; i++) {
+      const client = await env.connect();
+      await count(client);
+      await client.close();
+    }
+    const { body } = await metrics.render();
+    expect(body).toContain('mcp_router_requests_total{backend="tally",method="tools/call",outcome="success"} 3');
+    expect(body).toContain('mcp_router_request_duration_seconds_count{backend="tally",method="tools/call"} 3');
+    expect(body).not.toMatch(/mcp_router_request(s_total|_duration_seconds_count)\{backend="tally#/);
   });
 
   it("per-client: a session's instance ends with the session", async () => {

@@ -4,6 +4,7 @@ import { supervisorMachine, type DispatchContext, type DispatchEvent } from '../
 /** A supervisor whose dispatch decides by a stand-in strategy: the first backend the request does not exclude. */
 function startSupervisor(inspected: InspectionEvent[] = []) {
   const decide = (context: DispatchContext, event: DispatchEvent): DispatchContext => {
+    if (event.type !== 'request.dispatch') return context;
     const backend = ['a', 'b'].find((name) => !event.exclude.includes(name)) ?? null;
     return { turn: context.turn + 1, last: { requestId: event.requestId, strategy: 'test', backend, epoch: 0, order: ['a', 'b'], skipped: [] } };
   };
@@ -16,7 +17,7 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
   it('spawns the dispatch actor, which decides each request in place and keeps the latest decision', () => {
     const supervisor = startSupervisor();
     const dispatch = supervisor.getSnapshot().context.dispatch;
-    expect(supervisor.system.get('dispatch')).toBe(dispatch);
+    expect(supervisor.system.get(':dispatch')).toBe(dispatch);
     dispatch.send({ type: 'request.dispatch', requestId: 'r1', target: { method: 'tools/call', name: 'echo' }, exclude: [], attempt: 0 });
     expect(dispatch.getSnapshot().context).toMatchObject({ turn: 1, last: { requestId: 'r1', backend: 'a' } });
     dispatch.send({ type: 'request.dispatch', requestId: 'r1', target: { method: 'tools/call', name: 'echo' }, exclude: ['a'], attempt: 1 });
@@ -38,6 +39,18 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
   it('decides nothing once the supervisor has stopped', () => {
     const supervisor = startSupervisor();
     const dispatch = supervisor.getSnapshot().context.dispatch;
+    supervisor.stop();
+    expect(dispatch.getSnapshot().status).toBe('active');
+    dispatch.send({ type: 'request.dispatch', requestId: 'late', target: { method: 'tools/call', name: 'echo' }, exclude: [], attempt: 0 });
+    expect(dispatch.getSnapshot().context.last).toBeNull();
+  });
+
+  it('keeps the dispatch actor apart from a backend named "dispatch"', () => {
+    const supervisor = startSupervisor();
+    const dispatch = supervisor.getSnapshot().context.dispatch;
+    const input = { name: 'dispatch', namespace: 'dispatch', priority: 10, transport: 'stdio' as const, healthCheck: { enabled: false, intervalMs: 30_000, timeoutMs: 5_000 }, circuitBreaker: { failureThreshold: 3, openMs: 60_000, halfOpenAttempts: 1 }, jitter: 0, autoStart: false };
+    supervisor.send({ type: 'backends.add', backends: [input] });
+    expect(supervisor.getSnapshot().context.backends.dispatch).not.toBe(dispatch);
     supervisor.stop();
     dispatch.send({ type: 'request.dispatch', requestId: 'late', target: { method: 'tools/call', name: 'echo' }, exclude: [], attempt: 0 });
     expect(dispatch.getSnapshot().context.last).toBeNull();

@@ -19,6 +19,7 @@ describe('request metrics: the per-call counter and histogram', () => {
       }
     }
     expect(await ours.metrics()).toBe(await theirs.metrics());
+    expect(await ours.getMetricsAsJSON()).toEqual(await theirs.getMetricsAsJSON());
 
     theirs.resetMetrics();
     ours.resetMetrics();
@@ -38,6 +39,15 @@ describe('request metrics: the per-call counter and histogram', () => {
     reference.inc({ backend: 'alpha', outcome: 'failure' }, 2);
     expect(await ours.metrics()).toBe(await theirs.metrics());
     // Read twice: nothing is counted twice.
+    ok.pending++;
+    reference.inc({ backend: 'alpha', outcome: 'success' });
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    expect(await ours.getMetricsAsJSON()).toEqual(await theirs.getMetricsAsJSON());
+    // A reset forgets what was counted and not yet read, as prom-client's own counter does.
+    ok.pending += 4;
+    reference.inc({ backend: 'alpha', outcome: 'success' }, 4);
+    ours.resetMetrics();
+    theirs.resetMetrics();
     ok.pending++;
     reference.inc({ backend: 'alpha', outcome: 'success' });
     expect(await ours.metrics()).toBe(await theirs.metrics());
