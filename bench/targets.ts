@@ -97,6 +97,24 @@ async function startHttp(label: string, command: string, args: string[], env: Re
   }
 }
 
+/**
+ * Starts a node script that listens on a port of its choosing and prints it (`printed`'s first group), then
+ * waits until it serves the echo tool at /mcp.
+ */
+async function startOnOwnPort(label: string, args: string[], printed: RegExp, timeoutMs: number, stopGraceMs?: number): Promise<Running> {
+  const begin = Date.now();
+  const spawned = new Spawned(label, NODE, args, { env: cleanEnv(), cwd: ROOT });
+  try {
+    const match = await spawned.waitFor(printed, timeoutMs);
+    const endpoint: Endpoint = { kind: 'http', url: `http://127.0.0.1:${match[1]}/mcp` };
+    await probe(spawned, endpoint);
+    return { endpoint, pid: spawned.pid, readyMs: Date.now() - begin, stop: () => spawned.stop(stopGraceMs) };
+  } catch (error) {
+    await spawned.stop();
+    throw error;
+  }
+}
+
 function missing(path: string, what: string): string | undefined {
   return existsSync(path) ? undefined : `${what} not found (${path})`;
 }
@@ -128,18 +146,8 @@ const routerHttp: Target = {
   transport: 'streamable HTTP',
   unavailable: () => missing(ROUTER_CLI, 'mcp-router (dist/src/cli.js)'),
   async start(workDir) {
-    const config = routerConfig(workDir);
-    const begin = Date.now();
-    const spawned = new Spawned('mcp-router', NODE, [...routerNodeArgs(), ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
-    try {
-      const match = await spawned.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 60_000);
-      const endpoint: Endpoint = { kind: 'http', url: `http://127.0.0.1:${match[1]}/mcp` };
-      await probe(spawned, endpoint);
-      return { endpoint, pid: spawned.pid, readyMs: Date.now() - begin, stop: () => spawned.stop(15_000) };
-    } catch (error) {
-      await spawned.stop();
-      throw error;
-    }
+    const args = [...routerNodeArgs(), ROUTER_CLI, '--config', routerConfig(workDir), '--transport', 'http', '--host', '127.0.0.1', '--port', '0'];
+    return startOnOwnPort('mcp-router', args, /listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 60_000, 15_000);
   },
 };
 
@@ -218,19 +226,7 @@ function floorHttp(id: string, label: string, script: string): Target {
     role: 'floor',
     transport: 'streamable HTTP',
     unavailable: () => missing(path, label),
-    async start() {
-      const begin = Date.now();
-      const spawned = new Spawned(label, NODE, [path], { env: cleanEnv(), cwd: ROOT });
-      try {
-        const match = await spawned.waitFor(/^(\d+)$/m, 30_000);
-        const endpoint: Endpoint = { kind: 'http', url: `http://127.0.0.1:${match[1]}/mcp` };
-        await probe(spawned, endpoint);
-        return { endpoint, pid: spawned.pid, readyMs: Date.now() - begin, stop: () => spawned.stop() };
-      } catch (error) {
-        await spawned.stop();
-        throw error;
-      }
-    },
+    start: () => startOnOwnPort(label, [path], /^(\d+)$/m, 30_000),
   };
 }
 
