@@ -1,8 +1,8 @@
 /**
- * The request path: every attempt is decided by the supervisor's dispatch actor (request.dispatch → its
- * snapshot's decision), sent on
- * the chosen backend's live link, and its outcome reported to that backend's actor (so breaker and metrics
- * stay true). Retries only where they cannot run anything twice; one deadline bounds all attempts.
+ * The request path: every attempt is decided by the supervisor's dispatch actor (request.dispatch in, the
+ * decision in its snapshot), sent on the chosen backend's live link, and its outcome reported to that
+ * backend's actor (so breaker and metrics stay true). Retries only where they cannot run anything twice; one
+ * deadline bounds all attempts.
  */
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendActorRef } from '../../machines/backend.machine';
