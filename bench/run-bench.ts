@@ -352,7 +352,7 @@ async function main(): Promise<void> {
   const floors = floorRatios(summaries);
   if (floors.length) {
     out.push('');
-    out.push('the floor: bare proxies that only relay (bench/floor/), the most a process in the middle keeps here:');
+    out.push('the floor: bare proxies that only relay (bench/floor/), the most a Node.js process in the middle keeps here:');
     for (const r of floors) out.push(`  ref   ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}`);
   }
   out.push('');

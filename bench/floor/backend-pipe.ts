@@ -5,7 +5,7 @@
  *
  * A floor proxy does the least any MCP router must do per call (parse, re-id, serialize, forward) and nothing
  * else: no routing, no actors, no metrics, no timeouts, no validation. It is not a product; it shows how much
- * of the direct figure a proxy process in the middle can keep on this machine at all.
+ * of the direct figure a Node.js process in the middle can keep on this machine at all.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
