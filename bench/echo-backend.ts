@@ -30,9 +30,16 @@ const inputSchema = {
   properties: { text: { type: 'string', description: 'what to answer' } },
   required: ['text'],
 };
-const tools: Tool[] = [{ name: 'echo', description: 'Answers its text argument.', inputSchema, annotations: { readOnlyHint: true } }];
+const tools: Tool[] = [
+  { name: 'echo', description: 'Answers its text argument.', inputSchema, annotations: { readOnlyHint: true } },
+];
 for (let i = 0; i < extra; i++) {
-  tools.push({ name: `tool_${i}`, description: `Bench tool ${i}: answers its text argument.`, inputSchema, annotations: { readOnlyHint: true } });
+  tools.push({
+    name: `tool_${i}`,
+    description: `Bench tool ${i}: answers its text argument.`,
+    inputSchema,
+    annotations: { readOnlyHint: true },
+  });
 }
 const names = new Set(tools.map((t) => t.name));
 

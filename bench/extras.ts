@@ -30,7 +30,10 @@ export async function measureStartup(workDir: string, backends: number, rounds: 
   const initMs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const begin = performance.now();
-    const session = new StdioSession(process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'stdio'], { env: cleanEnv(), cwd: ROOT });
+    const session = new StdioSession(process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'stdio'], {
+      env: cleanEnv(),
+      cwd: ROOT,
+    });
     try {
       await session.initialize(60_000);
       initMs.push(performance.now() - begin);
@@ -39,7 +42,8 @@ export async function measureStartup(workDir: string, backends: number, rounds: 
         const response = await session.request('tools/list', {}, 30_000);
         const echoes = new Set(toolNames(response.result).filter((n) => /^echo_\d+__echo$/.test(n)));
         if (echoes.size >= backends) break;
-        if (Date.now() > deadline) throw new Error(`after 60 s only ${echoes.size} of ${backends} backends' tools are listed`);
+        if (Date.now() > deadline)
+          throw new Error(`after 60 s only ${echoes.size} of ${backends} backends' tools are listed`);
         await sleep(20);
       }
       runsMs.push(performance.now() - begin);
@@ -60,7 +64,10 @@ export async function measureDirectStartup(backends: number, rounds: number): Pr
   const initMs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const begin = performance.now();
-    const sessions = Array.from({ length: backends }, () => new StdioSession(process.execPath, [ECHO_BACKEND], { env: cleanEnv(), cwd: ROOT }));
+    const sessions = Array.from(
+      { length: backends },
+      () => new StdioSession(process.execPath, [ECHO_BACKEND], { env: cleanEnv(), cwd: ROOT }),
+    );
     try {
       await Promise.all(sessions.map((s) => s.initialize(60_000)));
       initMs.push(performance.now() - begin);
@@ -93,12 +100,25 @@ export interface AggregationResult {
  * Starts the router over HTTP with `backends` echo backends of `toolsPerBackend` tools each (echo plus
  * tool_0..), waits until tools/list has them all, then times `calls` sequential tools/list.
  */
-export async function measureAggregation(workDir: string, backends: number, toolsPerBackend: number, calls: number): Promise<AggregationResult> {
-  const list: BenchBackend[] = Array.from({ length: backends }, (_, i) => ({ name: `b${i}`, args: ['--tools', String(toolsPerBackend - 1)] }));
+export async function measureAggregation(
+  workDir: string,
+  backends: number,
+  toolsPerBackend: number,
+  calls: number,
+): Promise<AggregationResult> {
+  const list: BenchBackend[] = Array.from({ length: backends }, (_, i) => ({
+    name: `b${i}`,
+    args: ['--tools', String(toolsPerBackend - 1)],
+  }));
   const config = writeRouterConfig(join(workDir, `router-aggregate-${backends}.yaml`), list, true);
   const expected = backends * toolsPerBackend;
   const begin = performance.now();
-  const spawned = new Spawned('mcp-router', process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
+  const spawned = new Spawned(
+    'mcp-router',
+    process.execPath,
+    [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'],
+    { env: cleanEnv(), cwd: ROOT },
+  );
   let session: StreamableHttpSession | undefined;
   try {
     const match = await spawned.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 120_000);

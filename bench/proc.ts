@@ -130,7 +130,10 @@ export class RssSampler {
   private machineAtStart = { busy: 0, total: 0 };
   private startedAt = 0;
 
-  constructor(private readonly pid: number, private readonly everyMs = 200) {}
+  constructor(
+    private readonly pid: number,
+    private readonly everyMs = 200,
+  ) {}
 
   start(): void {
     this.cpuAtStart = cpuMs(this.pid);
@@ -158,9 +161,13 @@ export class RssSampler {
       peakBytes: sorted.length ? sorted[sorted.length - 1] : undefined,
       medianBytes: sorted.length ? sorted[sorted.length >> 1] : undefined,
       samples: sorted.length,
-      cpuPercent: cpuNow !== undefined && this.cpuAtStart !== undefined && elapsed > 0 ? ((cpuNow - this.cpuAtStart) / elapsed) * 100 : undefined,
+      cpuPercent:
+        cpuNow !== undefined && this.cpuAtStart !== undefined && elapsed > 0
+          ? ((cpuNow - this.cpuAtStart) / elapsed) * 100
+          : undefined,
       childrenCpuPercent: elapsed > 0 ? (childrenMs / elapsed) * 100 : undefined,
-      machineCpuPercent: ticks > 0 ? ((machine.busy - this.machineAtStart.busy) / ticks) * 100 * cpus().length : undefined,
+      machineCpuPercent:
+        ticks > 0 ? ((machine.busy - this.machineAtStart.busy) / ticks) * 100 * cpus().length : undefined,
     };
   }
 
@@ -176,7 +183,12 @@ export class Spawned {
   private readonly watchers: Array<() => void> = [];
   readonly exited: Promise<void>;
 
-  constructor(readonly label: string, command: string, args: string[], options: SpawnOptions = {}) {
+  constructor(
+    readonly label: string,
+    command: string,
+    args: string[],
+    options: SpawnOptions = {},
+  ) {
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     const collect = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-20_000);

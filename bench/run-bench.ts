@@ -18,7 +18,13 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { runLoad, type Measurement } from './load/run-load';
 import { median, round } from './load/stats';
-import { measureAggregation, measureDirectStartup, measureStartup, type AggregationResult, type StartupResult } from './extras';
+import {
+  measureAggregation,
+  measureDirectStartup,
+  measureStartup,
+  type AggregationResult,
+  type StartupResult,
+} from './extras';
 import { ROOT, TARGETS, type Target } from './targets';
 import { waitForQuiet } from './proc';
 
@@ -34,8 +40,13 @@ const settings = {
   rounds: Math.round(envNumber('BENCH_ROUNDS', 3)),
   measureSeconds: envNumber('BENCH_SECONDS', 5),
   warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 3),
-  concurrency: (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
-  targets: process.env.BENCH_TARGETS ? process.env.BENCH_TARGETS.split(',').map((s) => s.trim()) : TARGETS.map((t) => t.id),
+  concurrency: (process.env.BENCH_CONCURRENCY ?? '1,16')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0),
+  targets: process.env.BENCH_TARGETS
+    ? process.env.BENCH_TARGETS.split(',').map((s) => s.trim())
+    : TARGETS.map((t) => t.id),
   extras: process.env.BENCH_EXTRAS !== '0',
   /** Before each measurement, wait up to this long for the machine to be idle; all waits together are capped. */
   quietWaitSeconds: envNumber('BENCH_QUIET_WAIT_SECONDS', 5),
@@ -106,7 +117,13 @@ async function measureOnce(target: Target, concurrency: number, round: number, w
     running = await target.start(workDir);
     run.readyMs = running.readyMs;
     run.measurement = await runLoad(
-      { endpoint: running.endpoint, concurrency, warmupMs: settings.warmupSeconds * 1000, measureMs: settings.measureSeconds * 1000, readyTimeoutMs: 60_000 },
+      {
+        endpoint: running.endpoint,
+        concurrency,
+        warmupMs: settings.warmupSeconds * 1000,
+        measureMs: settings.measureSeconds * 1000,
+        readyTimeoutMs: 60_000,
+      },
       running.pid,
     );
   } catch (error) {
@@ -165,26 +182,74 @@ function summarize(target: Target, concurrency: number, runs: Run[]): Summary {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 function ratios(summaries: Summary[], aggregation50?: AggregationResult): Ratio[] {
-  const find = (target: string, c: number) => summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0);
+  const find = (target: string, c: number) =>
+    summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0);
   const out: Ratio[] = [];
-  const ratio = (name: string, a: number | undefined, b: number | undefined, bar: string, pass: (v: number) => boolean, note?: string) => {
+  const ratio = (
+    name: string,
+    a: number | undefined,
+    b: number | undefined,
+    bar: string,
+    pass: (v: number) => boolean,
+    note?: string,
+  ) => {
     const value = a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN;
-    out.push({ name, value, bar, pass: Number.isFinite(value) ? pass(value) : undefined, note: Number.isFinite(value) ? note : note ?? 'not measured' });
+    out.push({
+      name,
+      value,
+      bar,
+      pass: Number.isFinite(value) ? pass(value) : undefined,
+      note: Number.isFinite(value) ? note : (note ?? 'not measured'),
+    });
   };
   for (const c of [1, 16]) {
-    const peers = summaries.filter((s) => s.role === 'peer' && s.concurrency === c && s.runs > 0 && Number.isFinite(s.callsPerSecond));
+    const peers = summaries.filter(
+      (s) => s.role === 'peer' && s.concurrency === c && s.runs > 0 && Number.isFinite(s.callsPerSecond),
+    );
     const best = peers.sort((a, b) => b.callsPerSecond - a.callsPerSecond)[0];
-    ratio(`router HTTP / best peer, calls/s @${c}`, find('router-http', c)?.callsPerSecond, best?.callsPerSecond, '>= 3', (v) => v >= 3, best ? `best peer: ${best.target}` : 'no peer measured');
+    ratio(
+      `router HTTP / best peer, calls/s @${c}`,
+      find('router-http', c)?.callsPerSecond,
+      best?.callsPerSecond,
+      '>= 3',
+      (v) => v >= 3,
+      best ? `best peer: ${best.target}` : 'no peer measured',
+    );
   }
-  ratio('router HTTP / direct, calls/s @16', find('router-http', 16)?.callsPerSecond, find('direct', 16)?.callsPerSecond, '>= 0.5', (v) => v >= 0.5);
-  ratio('router stdio / direct, calls/s @16', find('router-stdio', 16)?.callsPerSecond, find('direct', 16)?.callsPerSecond, '>= 0.6', (v) => v >= 0.6);
-  ratio('router HTTP p99 / direct p99 @16', find('router-http', 16)?.p99Ms, find('direct', 16)?.p99Ms, '<= 2', (v) => v <= 2);
-  ratio('router stdio p99 / direct p99 @16', find('router-stdio', 16)?.p99Ms, find('direct', 16)?.p99Ms, '<= 2', (v) => v <= 2);
+  ratio(
+    'router HTTP / direct, calls/s @16',
+    find('router-http', 16)?.callsPerSecond,
+    find('direct', 16)?.callsPerSecond,
+    '>= 0.5',
+    (v) => v >= 0.5,
+  );
+  ratio(
+    'router stdio / direct, calls/s @16',
+    find('router-stdio', 16)?.callsPerSecond,
+    find('direct', 16)?.callsPerSecond,
+    '>= 0.6',
+    (v) => v >= 0.6,
+  );
+  ratio(
+    'router HTTP p99 / direct p99 @16',
+    find('router-http', 16)?.p99Ms,
+    find('direct', 16)?.p99Ms,
+    '<= 2',
+    (v) => v <= 2,
+  );
+  ratio(
+    'router stdio p99 / direct p99 @16',
+    find('router-stdio', 16)?.p99Ms,
+    find('direct', 16)?.p99Ms,
+    '<= 2',
+    (v) => v <= 2,
+  );
   const rss = aggregation50?.routerRssMB;
   out.push({
     name: 'router RSS with 50 backends, MB',
@@ -201,13 +266,21 @@ function ratios(summaries: Summary[], aggregation50?: AggregationResult): Ratio[
  * most any proxy in the middle keeps on this machine. Then the router against its floor.
  */
 function floorRatios(summaries: Summary[]): { name: string; value: number }[] {
-  const calls = (target: string, c: number) => summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0)?.callsPerSecond;
-  const bestPeer = (c: number) => Math.max(...summaries.filter((s) => s.role === 'peer' && s.concurrency === c && s.runs > 0).map((s) => s.callsPerSecond));
+  const calls = (target: string, c: number) =>
+    summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0)?.callsPerSecond;
+  const bestPeer = (c: number) =>
+    Math.max(
+      ...summaries.filter((s) => s.role === 'peer' && s.concurrency === c && s.runs > 0).map((s) => s.callsPerSecond),
+    );
   const out: { name: string; value: number }[] = [];
   const ratio = (name: string, a: number | undefined, b: number | undefined) => {
-    if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0) out.push({ name, value: a / b });
+    if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0)
+      out.push({ name, value: a / b });
   };
-  for (const [id, what] of [['floor-http', 'floor HTTP (node:http)'], ['floor-net-http', 'floor HTTP (no node:http)']] as const) {
+  for (const [id, what] of [
+    ['floor-http', 'floor HTTP (node:http)'],
+    ['floor-net-http', 'floor HTTP (no node:http)'],
+  ] as const) {
     ratio(`${what} / best peer @1`, calls(id, 1), bestPeer(1));
     ratio(`${what} / best peer @16`, calls(id, 16), bestPeer(16));
     ratio(`${what} / direct @16`, calls(id, 16), calls('direct', 16));
@@ -225,8 +298,14 @@ async function main(): Promise<void> {
   const chosen = TARGETS.filter((t) => settings.targets.includes(t.id));
   const availability = chosen.map((t) => ({ target: t, reason: t.unavailable() }));
   const active = availability.filter((a) => !a.reason).map((a) => a.target);
-  log(`mcp-router bench: ${settings.rounds} round(s), ${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s measured, clients ${settings.concurrency.join(' and ')}`);
-  log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `mcp-router bench: ${settings.rounds} round(s), ${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s measured, clients ${settings.concurrency.join(' and ')}`,
+  );
+  log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   for (const a of availability) if (a.reason) log(`  ${a.target.id}: not available (${a.reason})`);
 
   const runs: Run[] = [];
@@ -284,37 +363,61 @@ async function main(): Promise<void> {
     log('router extras:');
     try {
       startup20 = await measureStartup(workDir, 20, settings.rounds);
-      log(`  start-up with 20 stdio backends: median ${fmt(startup20.medianMs, 0)} ms (runs ${startup20.runsMs.map((v) => v.toFixed(0)).join(', ')})`);
+      log(
+        `  start-up with 20 stdio backends: median ${fmt(startup20.medianMs, 0)} ms (runs ${startup20.runsMs.map((v) => v.toFixed(0)).join(', ')})`,
+      );
     } catch (error) {
       extrasErrors.startup20 = (error as Error).message;
       log(`  start-up with 20 backends FAILED: ${extrasErrors.startup20}`);
     }
     try {
       directStartup20 = await measureDirectStartup(20, 1); // a reference: once is enough
-      log(`  reference: 20 echo backends spawned directly, all answering tools/list: ${fmt(directStartup20.medianMs, 0)} ms`);
+      log(
+        `  reference: 20 echo backends spawned directly, all answering tools/list: ${fmt(directStartup20.medianMs, 0)} ms`,
+      );
     } catch (error) {
       extrasErrors.directStartup20 = (error as Error).message;
       log(`  direct start-up of 20 backends FAILED: ${extrasErrors.directStartup20}`);
     }
     try {
       aggregation50 = await measureAggregation(workDir, 50, 20, 200);
-      log(`  tools/list, 50 backends × 20 tools: p50 ${fmt(aggregation50.p50Ms, 2)} ms, p99 ${fmt(aggregation50.p99Ms, 2)} ms; router RSS ${fmt(aggregation50.routerRssMB, 1)} MB`);
+      log(
+        `  tools/list, 50 backends × 20 tools: p50 ${fmt(aggregation50.p50Ms, 2)} ms, p99 ${fmt(aggregation50.p99Ms, 2)} ms; router RSS ${fmt(aggregation50.routerRssMB, 1)} MB`,
+      );
     } catch (error) {
       extrasErrors.aggregation50 = (error as Error).message;
       log(`  50 backends FAILED: ${extrasErrors.aggregation50}`);
     }
     try {
       aggregation1 = await measureAggregation(workDir, 1, 20, 200);
-      log(`  tools/list, 1 backend × 20 tools: p50 ${fmt(aggregation1.p50Ms, 2)} ms; router RSS ${fmt(aggregation1.routerRssMB, 1)} MB`);
+      log(
+        `  tools/list, 1 backend × 20 tools: p50 ${fmt(aggregation1.p50Ms, 2)} ms; router RSS ${fmt(aggregation1.routerRssMB, 1)} MB`,
+      );
     } catch (error) {
       extrasErrors.aggregation1 = (error as Error).message;
       log(`  1 backend FAILED: ${extrasErrors.aggregation1}`);
     }
   }
-  const perBackendMB = aggregation50 && aggregation1 ? (aggregation50.routerRssMB - aggregation1.routerRssMB) / 49 : undefined;
+  const perBackendMB =
+    aggregation50 && aggregation1 ? (aggregation50.routerRssMB - aggregation1.routerRssMB) / 49 : undefined;
 
   // The table.
-  const rows: string[][] = [['target', 'transport', 'clients', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'CPU %', 'gen CPU %', 'other CPU %', 'clean/runs']];
+  const rows: string[][] = [
+    [
+      'target',
+      'transport',
+      'clients',
+      'calls/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'RSS MB',
+      'CPU %',
+      'gen CPU %',
+      'other CPU %',
+      'clean/runs',
+    ],
+  ];
   for (const s of summaries) {
     const reason = availability.find((a) => a.target.id === s.target)?.reason;
     if (reason) {
@@ -339,20 +442,30 @@ async function main(): Promise<void> {
   const ratioList = ratios(summaries, aggregation50);
   const out: string[] = [];
   out.push('');
-  out.push(`medians of ${settings.rounds} round(s) (of the clean runs where there are any); ${settings.measureSeconds} s measured after ${settings.warmupSeconds} s warm-up; errors summed over all runs;`);
-  out.push('RSS MB (peak) and CPU % (of one core) are the process under test alone: the router or peer without its backends; for direct, the echo backend. gen CPU % is the load generator;');
-  out.push(`other CPU % is everything else the machine did meanwhile (other jobs, kernel network work): above ${settings.noisyPercent} % the run counts as noisy. ${cpus().length} cores = ${cpus().length * 100} %.`);
+  out.push(
+    `medians of ${settings.rounds} round(s) (of the clean runs where there are any); ${settings.measureSeconds} s measured after ${settings.warmupSeconds} s warm-up; errors summed over all runs;`,
+  );
+  out.push(
+    'RSS MB (peak) and CPU % (of one core) are the process under test alone: the router or peer without its backends; for direct, the echo backend. gen CPU % is the load generator;',
+  );
+  out.push(
+    `other CPU % is everything else the machine did meanwhile (other jobs, kernel network work): above ${settings.noisyPercent} % the run counts as noisy. ${cpus().length} cores = ${cpus().length * 100} %.`,
+  );
   out.push(table(rows));
   out.push('');
   out.push('ratios against the targets (issue 7):');
   for (const r of ratioList) {
     const mark = r.pass === undefined ? 'n/a ' : r.pass ? 'PASS' : 'FAIL';
-    out.push(`  ${mark}  ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}   (target ${r.bar})${r.note ? `  ${r.note}` : ''}`);
+    out.push(
+      `  ${mark}  ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}   (target ${r.bar})${r.note ? `  ${r.note}` : ''}`,
+    );
   }
   const floors = floorRatios(summaries);
   if (floors.length) {
     out.push('');
-    out.push('the floor: bare proxies that only relay (bench/floor/), the most a Node.js process in the middle keeps here:');
+    out.push(
+      'the floor: bare proxies that only relay (bench/floor/), the most a Node.js process in the middle keeps here:',
+    );
     for (const r of floors) out.push(`  ref   ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}`);
   }
   out.push('');
@@ -360,28 +473,69 @@ async function main(): Promise<void> {
   else if (!settings.extras) out.push('router extras: skipped (BENCH_EXTRAS=0)');
   else {
     out.push('router extras:');
-    out.push(`  start-up, 20 stdio backends (spawn → tools/list lists all 20):  ${startup20 ? `${fmt(startup20.medianMs, 0)} ms median` : `failed: ${extrasErrors.startup20}`}`);
-    out.push(`    reference, the 20 echo backends spawned directly at once:  ${directStartup20 ? `${fmt(directStartup20.medianMs, 0)} ms (one run)` : `failed: ${extrasErrors.directStartup20}`}`);
-    out.push(`  tools/list, 50 backends × 20 tools (${aggregation50?.toolsListed ?? 1000} tools):  ${aggregation50 ? `p50 ${fmt(aggregation50.p50Ms, 2)} ms, p99 ${fmt(aggregation50.p99Ms, 2)} ms over ${aggregation50.calls} calls; ready after ${fmt(aggregation50.readyMs, 0)} ms` : `failed: ${extrasErrors.aggregation50}`}`);
-    out.push(`  router RSS: 50 backends ${fmt(aggregation50?.routerRssMB, 1)} MB, 1 backend ${fmt(aggregation1?.routerRssMB, 1)} MB, per backend ${fmt(perBackendMB, 2)} MB (backends' own processes not counted: ${fmt(aggregation50?.backendsRssMB, 0)} MB for the 50)`);
+    out.push(
+      `  start-up, 20 stdio backends (spawn → tools/list lists all 20):  ${startup20 ? `${fmt(startup20.medianMs, 0)} ms median` : `failed: ${extrasErrors.startup20}`}`,
+    );
+    out.push(
+      `    reference, the 20 echo backends spawned directly at once:  ${directStartup20 ? `${fmt(directStartup20.medianMs, 0)} ms (one run)` : `failed: ${extrasErrors.directStartup20}`}`,
+    );
+    out.push(
+      `  tools/list, 50 backends × 20 tools (${aggregation50?.toolsListed ?? 1000} tools):  ${aggregation50 ? `p50 ${fmt(aggregation50.p50Ms, 2)} ms, p99 ${fmt(aggregation50.p99Ms, 2)} ms over ${aggregation50.calls} calls; ready after ${fmt(aggregation50.readyMs, 0)} ms` : `failed: ${extrasErrors.aggregation50}`}`,
+    );
+    out.push(
+      `  router RSS: 50 backends ${fmt(aggregation50?.routerRssMB, 1)} MB, 1 backend ${fmt(aggregation1?.routerRssMB, 1)} MB, per backend ${fmt(perBackendMB, 2)} MB (backends' own processes not counted: ${fmt(aggregation50?.backendsRssMB, 0)} MB for the 50)`,
+    );
   }
   out.push(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.stdout.write(out.join('\n') + '\n');
 
   const report = {
     generatedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, totalMemMB: round(totalmem() / 1024 / 1024, 0), loadavgAtEnd: loadavg() },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      node: process.version,
+      totalMemMB: round(totalmem() / 1024 / 1024, 0),
+      loadavgAtEnd: loadavg(),
+    },
     settings,
-    targets: availability.map((a) => ({ id: a.target.id, label: a.target.label, role: a.target.role, transport: a.target.transport, available: !a.reason, reason: a.reason })),
-    summary: summaries.map((s) => ({ ...s, callsPerSecond: round(s.callsPerSecond, 1), p50Ms: round(s.p50Ms, 3), p99Ms: round(s.p99Ms, 3), rssPeakMB: round(s.rssPeakMB, 1), cpuPercent: round(s.cpuPercent, 0), loadgenCpuPercent: round(s.loadgenCpuPercent, 0), backendsCpuPercent: round(s.backendsCpuPercent, 0), otherCpuPercent: round(s.otherCpuPercent, 0) })),
+    targets: availability.map((a) => ({
+      id: a.target.id,
+      label: a.target.label,
+      role: a.target.role,
+      transport: a.target.transport,
+      available: !a.reason,
+      reason: a.reason,
+    })),
+    summary: summaries.map((s) => ({
+      ...s,
+      callsPerSecond: round(s.callsPerSecond, 1),
+      p50Ms: round(s.p50Ms, 3),
+      p99Ms: round(s.p99Ms, 3),
+      rssPeakMB: round(s.rssPeakMB, 1),
+      cpuPercent: round(s.cpuPercent, 0),
+      loadgenCpuPercent: round(s.loadgenCpuPercent, 0),
+      backendsCpuPercent: round(s.backendsCpuPercent, 0),
+      otherCpuPercent: round(s.otherCpuPercent, 0),
+    })),
     ratios: ratioList.map((r) => ({ ...r, value: round(r.value, 3) })),
     floors: floors.map((r) => ({ ...r, value: round(r.value, 3) })),
-    extras: { startup20, directStartup20, aggregation50, aggregation1, rssPerBackendMB: perBackendMB, errors: extrasErrors },
+    extras: {
+      startup20,
+      directStartup20,
+      aggregation50,
+      aggregation1,
+      rssPerBackendMB: perBackendMB,
+      errors: extrasErrors,
+    },
     runs,
     durationSeconds: (Date.now() - started) / 1000,
   };
   mkdirSync(dirname(settings.out), { recursive: true });
-  writeFileSync(settings.out, JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  writeFileSync(
+    settings.out,
+    JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n',
+  );
   log(`wrote ${relative(process.cwd(), settings.out) || settings.out}`);
   rmSync(workDir, { recursive: true, force: true });
 }

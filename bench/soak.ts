@@ -65,7 +65,8 @@ function parseFlags(argv: string[]): Settings {
     const raw = values.get(flag);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${flag} wants a positive ${integer ? 'whole ' : ''}number, not ${raw}`);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new Error(`${flag} wants a positive ${integer ? 'whole ' : ''}number, not ${raw}`);
     return n;
   };
   const calls = number('--calls', 50_000, true);
@@ -165,7 +166,10 @@ function judge(samples: Sample[], settings: Settings): Verdict {
     maxSlopeMBPer10k: settings.maxSlopeMBPer10k,
     heapGrowthMB: heap(to) !== undefined && heap(from) !== undefined ? heap(to)! - heap(from)! : undefined,
     heapSlopeMBPer10k: heapSecondHalf.length >= 2 ? per10k(heapSecondHalf.map((s) => [s.calls, heap(s)!])) : undefined,
-    handlesGrowth: to.activeHandles !== undefined && from.activeHandles !== undefined ? to.activeHandles - from.activeHandles : undefined,
+    handlesGrowth:
+      to.activeHandles !== undefined && from.activeHandles !== undefined
+        ? to.activeHandles - from.activeHandles
+        : undefined,
   };
 }
 
@@ -180,7 +184,15 @@ function signed(value: number, digits = 1): string {
 function table(samples: Sample[]): string {
   const rows = [['calls', 'RSS MB', 'heap MB', 'heap total MB', 'handles', 'errors', 'elapsed s']];
   for (const s of samples) {
-    rows.push([s.calls.toLocaleString('en-US'), fmt(s.rssMB), fmt(s.heapUsedMB), fmt(s.heapTotalMB), fmt(s.activeHandles, 0), String(s.errors), fmt(s.elapsedS)]);
+    rows.push([
+      s.calls.toLocaleString('en-US'),
+      fmt(s.rssMB),
+      fmt(s.heapUsedMB),
+      fmt(s.heapTotalMB),
+      fmt(s.activeHandles, 0),
+      String(s.errors),
+      fmt(s.elapsedS),
+    ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padStart(widths[i])).join('  ');
@@ -197,10 +209,21 @@ async function main(): Promise<number> {
   }
   const workDir = mkdtempSync(join(tmpdir(), 'mcp-router-soak-'));
   const config = writeRouterConfig(join(workDir, 'router-1-echo.yaml'), [{ name: 'echo' }], false);
-  log(`mcp-router soak: ${settings.calls.toLocaleString('en-US')} tools/call over ${settings.sessions} long-lived HTTP sessions, a sample every ${settings.sampleEvery.toLocaleString('en-US')} calls`);
-  log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `mcp-router soak: ${settings.calls.toLocaleString('en-US')} tools/call over ${settings.sessions} long-lived HTTP sessions, a sample every ${settings.sampleEvery.toLocaleString('en-US')} calls`,
+  );
+  log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
-  const router = new Spawned('mcp-router', process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv(), cwd: ROOT });
+  const router = new Spawned(
+    'mcp-router',
+    process.execPath,
+    [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'],
+    { env: cleanEnv(), cwd: ROOT },
+  );
   // Node's own warnings (a MaxListenersExceededWarning is what a listener leak on a shared AbortSignal looks
   // like) and the router's warn/error lines, counted over the whole run.
   const warnings: string[] = [];
@@ -230,7 +253,12 @@ async function main(): Promise<number> {
     const began = Date.now();
     const sample = (calls: number, errors: number) => {
       const rss = rssBytes(pid);
-      const s: Sample = { calls, elapsedS: (Date.now() - began) / 1000, rssMB: rss === undefined ? undefined : rss / MB, errors };
+      const s: Sample = {
+        calls,
+        elapsedS: (Date.now() - began) / 1000,
+        rssMB: rss === undefined ? undefined : rss / MB,
+        errors,
+      };
       samples.push(s);
       metricsReads.push(readMetrics(metricsUrl).then((m) => void Object.assign(s, m)));
     };
@@ -240,7 +268,9 @@ async function main(): Promise<number> {
     const clients: Call[] = sessions.map((session) => async (text: string) => {
       const answer: JsonRpcMessage = await session.request('tools/call', { name: tool, arguments: { text } });
       if (isEchoOf(answer, text)) return true;
-      return answer.error ? `JSON-RPC error ${answer.error.code}: ${answer.error.message}` : `unexpected answer: ${JSON.stringify(answer.result).slice(0, 200)}`;
+      return answer.error
+        ? `JSON-RPC error ${answer.error.code}: ${answer.error.message}`
+        : `unexpected answer: ${JSON.stringify(answer.result).slice(0, 200)}`;
     });
     let lastLog = Date.now();
     const result: CountedResult = await countedLoop(clients, settings.calls, (completed, errors) => {
@@ -259,8 +289,12 @@ async function main(): Promise<number> {
     const verdict = judge(samples, settings);
     const listenerWarnings = warnings.filter((w) => /MaxListenersExceeded/.test(w)).length;
     const out: string[] = [''];
-    out.push(`${result.calls.toLocaleString('en-US')} tools/call over ${settings.sessions} sessions in ${fmt(result.durationMs / 1000)} s (${fmt(result.callsPerSecond, 0)} calls/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms); errors: ${result.errors}${result.firstError ? ` (first: ${result.firstError.slice(0, 200)})` : ''}`);
-    out.push('RSS: the router process (VmRSS); heap: V8 heap in use and allocated, and active handles, from its /metrics.');
+    out.push(
+      `${result.calls.toLocaleString('en-US')} tools/call over ${settings.sessions} sessions in ${fmt(result.durationMs / 1000)} s (${fmt(result.callsPerSecond, 0)} calls/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms); errors: ${result.errors}${result.firstError ? ` (first: ${result.firstError.slice(0, 200)})` : ''}`,
+    );
+    out.push(
+      'RSS: the router process (VmRSS); heap: V8 heap in use and allocated, and active handles, from its /metrics.',
+    );
     out.push(table(samples));
     out.push('');
     out.push(
@@ -305,7 +339,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`soak failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -58,7 +58,11 @@ export interface BenchBackend {
 export function writeRouterConfig(file: string, backends: BenchBackend[], namespaces: boolean): string {
   const lines = ['routing:', `  enable_namespace_prefixing: ${namespaces}`, 'backends:'];
   for (const backend of backends) {
-    lines.push(`  - name: ${q(backend.name)}`, `    command: ${q(NODE)}`, `    args: [${[ECHO_BACKEND, ...(backend.args ?? [])].map(q).join(', ')}]`);
+    lines.push(
+      `  - name: ${q(backend.name)}`,
+      `    command: ${q(NODE)}`,
+      `    args: [${[ECHO_BACKEND, ...(backend.args ?? [])].map(q).join(', ')}]`,
+    );
   }
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
@@ -78,13 +82,23 @@ async function probe(spawned: Spawned, endpoint: Endpoint, timeoutMs = 30_000): 
         await session.close();
       }
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${spawned.label} never served the echo tool: ${(error as Error).message}; output: ${spawned.tail}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${spawned.label} never served the echo tool: ${(error as Error).message}; output: ${spawned.tail}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
 
-async function startHttp(label: string, command: string, args: string[], env: Record<string, string>, endpointFor: (port: number) => Endpoint, port: number | (() => Promise<number>)): Promise<Running> {
+async function startHttp(
+  label: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  endpointFor: (port: number) => Endpoint,
+  port: number | (() => Promise<number>),
+): Promise<Running> {
   const begin = Date.now();
   const spawned = new Spawned(label, command, args, { env, cwd: ROOT });
   try {
@@ -101,7 +115,13 @@ async function startHttp(label: string, command: string, args: string[], env: Re
  * Starts a node script that listens on a port of its choosing and prints it (`printed`'s first group), then
  * waits until it serves the echo tool at /mcp.
  */
-async function startOnOwnPort(label: string, args: string[], printed: RegExp, timeoutMs: number, stopGraceMs?: number): Promise<Running> {
+async function startOnOwnPort(
+  label: string,
+  args: string[],
+  printed: RegExp,
+  timeoutMs: number,
+  stopGraceMs?: number,
+): Promise<Running> {
   const begin = Date.now();
   const spawned = new Spawned(label, NODE, args, { env: cleanEnv(), cwd: ROOT });
   try {
@@ -146,7 +166,18 @@ const routerHttp: Target = {
   transport: 'streamable HTTP',
   unavailable: () => missing(ROUTER_CLI, 'mcp-router (dist/src/cli.js)'),
   async start(workDir) {
-    const args = [...routerNodeArgs(), ROUTER_CLI, '--config', routerConfig(workDir), '--transport', 'http', '--host', '127.0.0.1', '--port', '0'];
+    const args = [
+      ...routerNodeArgs(),
+      ROUTER_CLI,
+      '--config',
+      routerConfig(workDir),
+      '--transport',
+      'http',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ];
     return startOnOwnPort('mcp-router', args, /listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 60_000, 15_000);
   },
 };
@@ -159,7 +190,16 @@ const routerStdio: Target = {
   unavailable: () => missing(ROUTER_CLI, 'mcp-router (dist/src/cli.js)'),
   async start(workDir) {
     const config = routerConfig(workDir);
-    return { endpoint: { kind: 'stdio', command: NODE, args: [...routerNodeArgs(), ROUTER_CLI, '--config', config, '--transport', 'stdio'], env: cleanEnv(), cwd: ROOT }, stop: async () => {} };
+    return {
+      endpoint: {
+        kind: 'stdio',
+        command: NODE,
+        args: [...routerNodeArgs(), ROUTER_CLI, '--config', config, '--transport', 'stdio'],
+        env: cleanEnv(),
+        cwd: ROOT,
+      },
+      stop: async () => {},
+    };
   },
 };
 
@@ -173,7 +213,14 @@ const mcpProxy: Target = {
   unavailable: () => missing(MCP_PROXY, 'mcp-proxy'),
   async start() {
     const port = await freePort();
-    return startHttp('mcp-proxy', NODE, [MCP_PROXY, '--port', String(port), '--', NODE, ECHO_BACKEND], cleanEnv(), (p) => ({ kind: 'http', url: `http://127.0.0.1:${p}/mcp` }), port);
+    return startHttp(
+      'mcp-proxy',
+      NODE,
+      [MCP_PROXY, '--port', String(port), '--', NODE, ECHO_BACKEND],
+      cleanEnv(),
+      (p) => ({ kind: 'http', url: `http://127.0.0.1:${p}/mcp` }),
+      port,
+    );
   },
 };
 
@@ -190,8 +237,28 @@ const supergateway: Target = {
   unavailable: () => missing(SUPERGATEWAY, 'supergateway'),
   async start() {
     const port = await freePort();
-    const args = [SUPERGATEWAY, '--stdio', `${q(NODE)} ${q(ECHO_BACKEND)}`, '--outputTransport', 'streamableHttp', '--stateful', '--sessionTimeout', '60000', '--port', String(port), '--logLevel', 'none'];
-    return startHttp('supergateway', NODE, args, cleanEnv(), (p) => ({ kind: 'http', url: `http://127.0.0.1:${p}/mcp` }), port);
+    const args = [
+      SUPERGATEWAY,
+      '--stdio',
+      `${q(NODE)} ${q(ECHO_BACKEND)}`,
+      '--outputTransport',
+      'streamableHttp',
+      '--stateful',
+      '--sessionTimeout',
+      '60000',
+      '--port',
+      String(port),
+      '--logLevel',
+      'none',
+    ];
+    return startHttp(
+      'supergateway',
+      NODE,
+      args,
+      cleanEnv(),
+      (p) => ({ kind: 'http', url: `http://127.0.0.1:${p}/mcp` }),
+      port,
+    );
   },
 };
 
@@ -210,9 +277,21 @@ const mcpHub: Target = {
     for (const sub of ['state', 'config', 'data', 'cache']) mkdirSync(join(home, sub), { recursive: true });
     const config = join(workDir, 'mcp-hub.json');
     writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: NODE, args: [ECHO_BACKEND] } } }, null, 2));
-    const env = cleanEnv({ XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache') });
+    const env = cleanEnv({
+      XDG_STATE_HOME: join(home, 'state'),
+      XDG_CONFIG_HOME: join(home, 'config'),
+      XDG_DATA_HOME: join(home, 'data'),
+      XDG_CACHE_HOME: join(home, 'cache'),
+    });
     const port = await freePort();
-    return startHttp('mcp-hub', NODE, [MCP_HUB, '--port', String(port), '--config', config], env, (p) => ({ kind: 'sse', url: `http://127.0.0.1:${p}/mcp` }), port);
+    return startHttp(
+      'mcp-hub',
+      NODE,
+      [MCP_HUB, '--port', String(port), '--config', config],
+      env,
+      (p) => ({ kind: 'sse', url: `http://127.0.0.1:${p}/mcp` }),
+      port,
+    );
   },
 };
 
@@ -237,7 +316,10 @@ const floorStdio: Target = {
   transport: 'stdio',
   unavailable: () => missing(join(FLOOR, 'stdio-proxy.js'), 'floor proxy'),
   async start() {
-    return { endpoint: { kind: 'stdio', command: NODE, args: [join(FLOOR, 'stdio-proxy.js')], env: cleanEnv() }, stop: async () => {} };
+    return {
+      endpoint: { kind: 'stdio', command: NODE, args: [join(FLOOR, 'stdio-proxy.js')], env: cleanEnv() },
+      stop: async () => {},
+    };
   },
 };
 

@@ -106,12 +106,22 @@ export type AttemptOutcomeEvent =
 export type BackendEvent =
   | { type: 'backend.start' }
   | { type: 'backend.stop' }
-  | { type: 'link.connected'; at: number; capabilities: CapabilityCounts; serverInfo?: { name: string; version: string } }
+  | {
+      type: 'link.connected';
+      at: number;
+      capabilities: CapabilityCounts;
+      serverInfo?: { name: string; version: string };
+    }
   | { type: 'link.failed'; at: number; error: string }
   | { type: 'link.lost'; at: number; error: string }
   | { type: 'capabilities.updated'; capabilities: CapabilityCounts }
   /** `why` is the supervisor's decision, for the inspector: the machine does not read it. */
-  | { type: 'attempt.started'; requestId: string; epoch: number; why?: { strategy: string; order: string[]; skipped: { backend: string; reason: string }[] } }
+  | {
+      type: 'attempt.started';
+      requestId: string;
+      epoch: number;
+      why?: { strategy: string; order: string[]; skipped: { backend: string; reason: string }[] };
+    }
   | AttemptOutcomeEvent
   | { type: 'probe.started' }
   | { type: 'probe.succeeded'; at: number; latencyMs: number }
@@ -129,11 +139,17 @@ function jittered(context: BackendContext, ms: number): { ms: number; rng: numbe
 }
 
 /** The circuit's counters with some changed (the same object back when nothing changes: no copy per request). */
-function circuitWith(context: BackendContext, change: Partial<BackendContext['circuit']>): { circuit: BackendContext['circuit'] } {
+function circuitWith(
+  context: BackendContext,
+  change: Partial<BackendContext['circuit']>,
+): { circuit: BackendContext['circuit'] } {
   return { circuit: { ...context.circuit, ...change } };
 }
 
-function probeWith(context: BackendContext, change: Partial<BackendContext['probe']>): { probe: BackendContext['probe'] } {
+function probeWith(
+  context: BackendContext,
+  change: Partial<BackendContext['probe']>,
+): { probe: BackendContext['probe'] } {
   return { probe: { ...context.probe, ...change } };
 }
 
@@ -161,24 +177,35 @@ export const backendMachine = setup({
     inFailureStreak: ({ context }) => context.circuit.consecutiveFailures > 0,
     trialPermitFree: ({ context }) => context.circuit.trialsInFlight < context.settings.circuitBreaker.halfOpenAttempts,
     probingEnabled: ({ context }) => context.settings.healthCheck.enabled,
-    failureReachesThreshold: ({ context }) => context.circuit.consecutiveFailures + 1 >= context.settings.circuitBreaker.failureThreshold,
+    failureReachesThreshold: ({ context }) =>
+      context.circuit.consecutiveFailures + 1 >= context.settings.circuitBreaker.failureThreshold,
     probeFailuresReachUnhealthy: ({ context }) => context.probe.consecutiveFailures + 1 >= PROBE_FAILURES_TO_UNHEALTHY,
     isCurrentTrial: ({ context, event }) => 'epoch' in event && event.epoch === context.circuit.epoch,
     isCurrentTrialCompletingClose: ({ context, event }) =>
-      'epoch' in event && event.epoch === context.circuit.epoch && context.circuit.trialSuccesses + 1 >= context.settings.circuitBreaker.halfOpenAttempts,
+      'epoch' in event &&
+      event.epoch === context.circuit.epoch &&
+      context.circuit.trialSuccesses + 1 >= context.settings.circuitBreaker.halfOpenAttempts,
     probeIsTrial: ({ context }) => context.probe.isTrial,
     probeTrialCompletesClose: ({ context }) =>
       context.probe.isTrial && context.circuit.trialSuccesses + 1 >= context.settings.circuitBreaker.halfOpenAttempts,
   },
   actions: {
     recordFailure: assign(({ context, event }) =>
-      event.type === 'attempt.failed' ? { failures: context.failures + 1, lastError: { message: event.error, at: event.at } } : {},
+      event.type === 'attempt.failed'
+        ? { failures: context.failures + 1, lastError: { message: event.error, at: event.at } }
+        : {},
     ),
     /** A success ends a failure streak. (With none, a success changes nothing here: no copy per request.) */
     resetFailureStreak: assign(({ context }) => circuitWith(context, { consecutiveFailures: 0 })),
-    countFailure: assign(({ context }) => circuitWith(context, { consecutiveFailures: context.circuit.consecutiveFailures + 1 })),
-    takeTrialPermit: assign(({ context }) => circuitWith(context, { trialsInFlight: context.circuit.trialsInFlight + 1 })),
-    returnTrialPermit: assign(({ context }) => circuitWith(context, { trialsInFlight: Math.max(0, context.circuit.trialsInFlight - 1) })),
+    countFailure: assign(({ context }) =>
+      circuitWith(context, { consecutiveFailures: context.circuit.consecutiveFailures + 1 }),
+    ),
+    takeTrialPermit: assign(({ context }) =>
+      circuitWith(context, { trialsInFlight: context.circuit.trialsInFlight + 1 }),
+    ),
+    returnTrialPermit: assign(({ context }) =>
+      circuitWith(context, { trialsInFlight: Math.max(0, context.circuit.trialsInFlight - 1) }),
+    ),
     countTrialSuccess: assign(({ context }) =>
       circuitWith(context, {
         trialsInFlight: Math.max(0, context.circuit.trialsInFlight - 1),
@@ -192,7 +219,14 @@ export const backendMachine = setup({
       const at = 'at' in event ? event.at : (context.lastError?.at ?? 0);
       return {
         rng,
-        ...circuitWith(context, { openMs: ms, openedAt: at, nextAttemptAt: at + ms, epoch: context.circuit.epoch + 1, trialsInFlight: 0, trialSuccesses: 0 }),
+        ...circuitWith(context, {
+          openMs: ms,
+          openedAt: at,
+          nextAttemptAt: at + ms,
+          epoch: context.circuit.epoch + 1,
+          trialsInFlight: 0,
+          trialSuccesses: 0,
+        }),
         ...probeWith(context, { isTrial: false }),
       };
     }),
@@ -216,9 +250,19 @@ export const backendMachine = setup({
     })),
     recordConnected: assign(({ context, event }) => {
       if (event.type !== 'link.connected') return {};
-      return { link: { ...context.link, connectAttempts: 0, connectedAt: event.at, capabilities: event.capabilities, serverInfo: event.serverInfo ?? null } };
+      return {
+        link: {
+          ...context.link,
+          connectAttempts: 0,
+          connectedAt: event.at,
+          capabilities: event.capabilities,
+          serverInfo: event.serverInfo ?? null,
+        },
+      };
     }),
-    recordCapabilities: assign(({ context, event }) => (event.type === 'capabilities.updated' ? { link: { ...context.link, capabilities: event.capabilities } } : {})),
+    recordCapabilities: assign(({ context, event }) =>
+      event.type === 'capabilities.updated' ? { link: { ...context.link, capabilities: event.capabilities } } : {},
+    ),
     recordLinkError: assign(({ context, event }) => {
       if (event.type !== 'link.failed' && event.type !== 'link.lost') return {};
       return { lastError: { message: event.error, at: event.at }, link: { ...context.link, connectedAt: null } };
@@ -227,7 +271,14 @@ export const backendMachine = setup({
       const { reconnect } = context.settings;
       const unjittered = Math.min(reconnect.baseMs * 2 ** context.link.connectAttempts, reconnect.maxMs);
       const { ms, rng } = jittered(context, unjittered);
-      return { rng, link: { ...context.link, reconnectDelayMs: Math.min(ms, reconnect.maxMs), connectAttempts: context.link.connectAttempts + 1 } };
+      return {
+        rng,
+        link: {
+          ...context.link,
+          reconnectDelayMs: Math.min(ms, reconnect.maxMs),
+          connectAttempts: context.link.connectAttempts + 1,
+        },
+      };
     }),
     /** A probe in half-open is a trial: it takes a permit when one is free. */
     claimProbePermit: assign(({ context }) => ({
@@ -236,11 +287,17 @@ export const backendMachine = setup({
     })),
     recordProbeSuccess: assign(({ context, event }) => {
       if (event.type !== 'probe.succeeded') return {};
-      return probeWith(context, { consecutiveFailures: 0, last: { at: event.at, ok: true, latencyMs: event.latencyMs } });
+      return probeWith(context, {
+        consecutiveFailures: 0,
+        last: { at: event.at, ok: true, latencyMs: event.latencyMs },
+      });
     }),
     recordProbeFailure: assign(({ context, event }) => {
       if (event.type !== 'probe.failed') return {};
-      return probeWith(context, { consecutiveFailures: context.probe.consecutiveFailures + 1, last: { at: event.at, ok: false, error: event.error } });
+      return probeWith(context, {
+        consecutiveFailures: context.probe.consecutiveFailures + 1,
+        last: { at: event.at, ok: false, error: event.error },
+      });
     }),
     resetProbeFailures: assign(({ context }) => probeWith(context, { consecutiveFailures: 0 })),
     clearProbeTrial: assign(({ context }) => probeWith(context, { isTrial: false })),

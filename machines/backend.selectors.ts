@@ -22,7 +22,9 @@ export type SkipReason = 'not connected' | 'circuit open' | 'half-open: no trial
  * Whether a new attempt may go to this backend now, and if so in which circuit epoch (echoed on the
  * attempt's outcome so a late answer from an earlier half-open round does not count for the current one).
  */
-export function admissionOf(snapshot: BackendSnapshot): { admit: true; epoch: number } | { admit: false; reason: SkipReason } {
+export function admissionOf(
+  snapshot: BackendSnapshot,
+): { admit: true; epoch: number } | { admit: false; reason: SkipReason } {
   if (connectionStateOf(snapshot) !== 'connected') return { admit: false, reason: 'not connected' };
   if (healthStateOf(snapshot) === 'unhealthy') return { admit: false, reason: 'unhealthy' };
   const { context } = snapshot;

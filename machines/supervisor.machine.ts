@@ -39,7 +39,13 @@ export interface RouteDecision {
   skipped: { backend: string; reason: string }[];
 }
 
-export type DispatchEvent = { type: 'request.dispatch'; requestId: string; target: RoutedTarget; exclude: string[]; attempt: number };
+export type DispatchEvent = {
+  type: 'request.dispatch';
+  requestId: string;
+  target: RoutedTarget;
+  exclude: string[];
+  attempt: number;
+};
 
 export interface DispatchContext {
   /** Requests decided so far: equally placed backends share the load by it (round robin). */
@@ -49,7 +55,10 @@ export interface DispatchContext {
 }
 
 /** The dispatch actor's logic. A placeholder that decides nothing: src/ provides the real reducer. */
-export const dispatchLogic = fromTransition((context: DispatchContext, _event: DispatchEvent): DispatchContext => context, { turn: 0, last: null });
+export const dispatchLogic = fromTransition(
+  (context: DispatchContext, _event: DispatchEvent): DispatchContext => context,
+  { turn: 0, last: null },
+);
 
 export type DispatchActorRef = ActorRefFrom<typeof dispatchLogic>;
 
@@ -58,7 +67,8 @@ export interface SupervisorContext {
   dispatch: DispatchActorRef;
 }
 
-export type SupervisorEvent = { type: 'backends.add'; backends: BackendMachineInput[] } | { type: 'backends.remove'; names: string[] };
+export type SupervisorEvent =
+  { type: 'backends.add'; backends: BackendMachineInput[] } | { type: 'backends.remove'; names: string[] };
 
 export const supervisorMachine = setup({
   types: {

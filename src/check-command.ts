@@ -13,12 +13,17 @@ export async function runCheck(config: LoadedConfig, logger: Logger, out: (line:
   router.start();
   try {
     await router.whenSettled();
-    out(`config: ${config.path} is valid (${config.backends.length} backend(s), default strategy ${config.routing.defaultStrategy}, namespaces ${config.routing.enableNamespaces ? 'on' : 'off'})`);
+    out(
+      `config: ${config.path} is valid (${config.backends.length} backend(s), default strategy ${config.routing.defaultStrategy}, namespaces ${config.routing.enableNamespaces ? 'on' : 'off'})`,
+    );
     out('');
     out('backends:');
     for (const name of router.backendNames()) {
       const s = statusOf(router, name)!;
-      const state = s.connection_state === 'connected' ? `connected: ${s.tools} tools, ${s.resources} resources, ${s.resource_templates} templates, ${s.prompts} prompts` : `NOT CONNECTED: ${s.last_error ?? s.connection_state}`;
+      const state =
+        s.connection_state === 'connected'
+          ? `connected: ${s.tools} tools, ${s.resources} resources, ${s.resource_templates} templates, ${s.prompts} prompts`
+          : `NOT CONNECTED: ${s.last_error ?? s.connection_state}`;
       out(`  ${name} (namespace ${s.namespace}, priority ${s.priority}, ${s.transport}): ${state}`);
     }
     out('');
@@ -29,7 +34,8 @@ export async function runCheck(config: LoadedConfig, logger: Logger, out: (line:
       rows.push([entry.exposed, e.order.join(' → ') || entry.backends.join(', '), `${e.strategy} (${e.decided_by})`]);
     }
     const width = Math.max(4, ...rows.map((r) => r[0].length));
-    for (const [name, backends, strategy] of rows.sort((a, b) => a[0].localeCompare(b[0]))) out(`  ${name.padEnd(width)}  ${backends}  [${strategy}]`);
+    for (const [name, backends, strategy] of rows.sort((a, b) => a[0].localeCompare(b[0])))
+      out(`  ${name.padEnd(width)}  ${backends}  [${strategy}]`);
     const clashes = router.catalog.clashes;
     if (clashes.length) {
       out('');

@@ -47,7 +47,10 @@ async function main(argv: string[]): Promise<number | undefined> {
   const logger = createLogger({ level: settings.logLevel, format: settings.logFormat });
   // A reader that goes away (`| head`) is not an error worth a stack trace.
   if (check) process.stdout.on('error', () => process.exit(0));
-  if (check) return runCheck(config, createLogger({ level: 'error', format: settings.logFormat }), (line) => process.stdout.write(`${line}\n`));
+  if (check)
+    return runCheck(config, createLogger({ level: 'error', format: settings.logFormat }), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
   let running: RunningRouter | undefined;
   let stopping = false;
   const stop = async (why: string) => {
@@ -68,7 +71,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   const loaded = config;
   running = await startRouter(settings, config, logger, () => void stop('client closed stdin'), {
     load: () => loadConfig(configPath, { env: process.env, overrides }),
-    parseBackend: (raw, others) => parseBackend(raw, { env: process.env, routing: loaded.routing, others, baseDir: dirname(loaded.path) }),
+    parseBackend: (raw, others) =>
+      parseBackend(raw, { env: process.env, routing: loaded.routing, others, baseDir: dirname(loaded.path) }),
   });
   return undefined;
 }

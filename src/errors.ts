@@ -63,6 +63,9 @@ export function quote(value: unknown, max = QUOTE_MAX_CHARS): string {
   const isString = typeof value === 'string';
   const text = isString ? value : (JSON.stringify(value) ?? String(value));
   const cut = text.length > max ? text.slice(0, max) : text;
-  const shown = (isString ? JSON.stringify(cut) : cut).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const shown = (isString ? JSON.stringify(cut) : cut).replace(
+    INVISIBLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return cut === text ? shown : `${shown}… (${text.length} characters)`;
 }

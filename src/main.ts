@@ -44,13 +44,26 @@ export async function startRouter(
   source?: ConfigSource,
 ): Promise<RunningRouter> {
   const metrics = new RouterMetrics();
-  const inspector = settings.inspectPort === undefined ? undefined : await startInspector(settings.inspectPort, settings.inspectPayloads ?? false, logger);
-  const router = new Router({ config, logger, serverName: settings.serverName, version: VERSION, observer: metrics, inspect: inspector?.inspect });
+  const inspector =
+    settings.inspectPort === undefined
+      ? undefined
+      : await startInspector(settings.inspectPort, settings.inspectPayloads ?? false, logger);
+  const router = new Router({
+    config,
+    logger,
+    serverName: settings.serverName,
+    version: VERSION,
+    observer: metrics,
+    inspect: inspector?.inspect,
+  });
   const routes = observabilityRoutes(router, metrics);
   router.start();
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger) : undefined;
   if (source && reloader) {
-    router.managementHooks = { reload: () => reloader.reload('reload_backends_config'), parseBackend: (raw) => source.parseBackend(raw, router.backendNames()) };
+    router.managementHooks = {
+      reload: () => reloader.reload('reload_backends_config'),
+      parseBackend: (raw) => source.parseBackend(raw, router.backendNames()),
+    };
     reloader.watch(config.path);
     process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   }
@@ -62,9 +75,12 @@ export async function startRouter(
     const close = await serveStdio(session(), onStopRequested);
     logger.info(`serving ${config.backends.length} backend(s) over stdio`, { config: config.path });
     // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
-    const side = settings.metricsPort === undefined ? undefined : createServer((req, res) => {
-      if (!routes(req, res)) res.writeHead(404).end();
-    });
+    const side =
+      settings.metricsPort === undefined
+        ? undefined
+        : createServer((req, res) => {
+            if (!routes(req, res)) res.writeHead(404).end();
+          });
     if (side) {
       await new Promise<void>((resolve) => side.listen(settings.metricsPort, settings.host, resolve));
       logger.info(`metrics and status on http://${settings.host}:${(side.address() as AddressInfo).port}/status`);
@@ -93,7 +109,9 @@ export async function startRouter(
     hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
   });
   if (!isLoopback(settings.host) && !settings.authToken) {
-    logger.warn(`listening on ${settings.host}, which is not loopback, with no auth token: anyone who can reach it can call every tool. Set MCP_AUTH_TOKEN or --auth-token-file.`);
+    logger.warn(
+      `listening on ${settings.host}, which is not loopback, with no auth token: anyone who can reach it can call every tool. Set MCP_AUTH_TOKEN or --auth-token-file.`,
+    );
   }
   const url = await front.listen();
   logger.info(`listening on ${url}`, { config: config.path, backends: config.backends.length });

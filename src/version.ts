@@ -17,4 +17,6 @@ function findPackageJson(start: string): string | undefined {
 
 export const PACKAGE_JSON = findPackageJson(__dirname);
 export const PACKAGE_ROOT = PACKAGE_JSON ? dirname(PACKAGE_JSON) : process.cwd();
-export const VERSION: string = PACKAGE_JSON ? (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version : '0.0.0';
+export const VERSION: string = PACKAGE_JSON
+  ? (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version
+  : '0.0.0';

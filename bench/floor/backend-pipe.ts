@@ -43,8 +43,14 @@ export class BackendPipe {
       }
     });
     this.child.on('exit', () => process.exit(0));
-    this.call({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'floor', version: '1' } } }, () =>
-      this.send({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    this.call(
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'floor', version: '1' } },
+      },
+      () => this.send({ jsonrpc: '2.0', method: 'notifications/initialized' }),
     );
   }
 
@@ -74,5 +80,13 @@ export class BackendPipe {
 /** The answer a floor proxy gives to initialize itself (it serves the backend's tools as they are). */
 export function initializeResult(request: JsonRpc): JsonRpc {
   const version = (request.params?.protocolVersion as string | undefined) ?? '2025-06-18';
-  return { jsonrpc: '2.0', id: request.id, result: { protocolVersion: version, capabilities: { tools: {} }, serverInfo: { name: 'floor-proxy', version: '1' } } };
+  return {
+    jsonrpc: '2.0',
+    id: request.id,
+    result: {
+      protocolVersion: version,
+      capabilities: { tools: {} },
+      serverInfo: { name: 'floor-proxy', version: '1' },
+    },
+  };
 }

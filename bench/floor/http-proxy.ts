@@ -24,7 +24,9 @@ const server = createServer((req, res) => {
     const message = JSON.parse(body) as JsonRpc;
     const reply = (answer: JsonRpc, headers: Record<string, string> = {}) => {
       const text = JSON.stringify(answer);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
+        .end(text);
     };
     if (message.method === 'initialize') reply(initializeResult(message), { 'mcp-session-id': `floor-${++sessions}` });
     else if (message.id === undefined) res.writeHead(202).end();

@@ -36,9 +36,16 @@ const server = createServer((socket) => {
         continue;
       }
       const message = JSON.parse(body) as JsonRpc;
-      if (message.method === 'initialize') reply(socket, 200, JSON.stringify(initializeResult(message)), { 'content-type': 'application/json', 'mcp-session-id': `floor-${++sessions}` });
+      if (message.method === 'initialize')
+        reply(socket, 200, JSON.stringify(initializeResult(message)), {
+          'content-type': 'application/json',
+          'mcp-session-id': `floor-${++sessions}`,
+        });
       else if (message.id === undefined) reply(socket, 202, '');
-      else backend.call(message, (answer) => reply(socket, 200, JSON.stringify(answer), { 'content-type': 'application/json' }));
+      else
+        backend.call(message, (answer) =>
+          reply(socket, 200, JSON.stringify(answer), { 'content-type': 'application/json' }),
+        );
     }
   });
 });

@@ -30,7 +30,12 @@ export interface LoadResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function closedLoop(clients: Call[], warmupMs: number, measureMs: number, onMeasuring?: () => void): Promise<LoadResult> {
+export async function closedLoop(
+  clients: Call[],
+  warmupMs: number,
+  measureMs: number,
+  onMeasuring?: () => void,
+): Promise<LoadResult> {
   const begin = performance.now();
   const warmEnd = begin + warmupMs;
   const end = warmEnd + measureMs;
@@ -124,7 +129,11 @@ export interface CountedResult {
  * so that a caller can sample at exact counts. A client that keeps failing backs off and, after a long run of
  * failures, gives up (its share is then not made up by the others).
  */
-export async function countedLoop(clients: Call[], total: number, onCompleted?: (completed: number, errors: number) => void): Promise<CountedResult> {
+export async function countedLoop(
+  clients: Call[],
+  total: number,
+  onCompleted?: (completed: number, errors: number) => void,
+): Promise<CountedResult> {
   const begin = performance.now();
   const latencies = new Float64Array(total);
   let issued = 0;

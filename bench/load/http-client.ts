@@ -5,7 +5,15 @@
  * request and read its answer as application/json or as a text/event-stream, whichever the server picks.
  */
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { answerServerRequest, initializeParams, isResponse, isServerRequest, SseParser, type JsonRpcId, type JsonRpcMessage } from './jsonrpc';
+import {
+  answerServerRequest,
+  initializeParams,
+  isResponse,
+  isServerRequest,
+  SseParser,
+  type JsonRpcId,
+  type JsonRpcMessage,
+} from './jsonrpc';
 import { RawHttpConnection } from './raw-http';
 import { REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
 
@@ -43,7 +51,12 @@ export function postJson(
         path: url.pathname + url.search,
         method: 'POST',
         agent,
-        headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         const status = res.statusCode ?? 0;
@@ -133,11 +146,21 @@ class NodePoster implements Poster {
 
   send(method: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
     return new Promise<number>((resolve) => {
-      const req = httpRequest({ host: this.url.hostname, port: this.url.port, path: this.url.pathname + this.url.search, method, agent: this.agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      });
+      const req = httpRequest(
+        {
+          host: this.url.hostname,
+          port: this.url.port,
+          path: this.url.pathname + this.url.search,
+          method,
+          agent: this.agent,
+          headers,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', () => resolve(0));
+        },
+      );
       req.setTimeout(timeoutMs, () => {
         req.destroy();
         resolve(0);
@@ -172,7 +195,9 @@ class RawPoster implements Poster {
 
   send(method: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
     const run = () =>
-      withTimeout(this.connection.request(method, this.path, headers, ''), timeoutMs, () => this.connection.close()).then(
+      withTimeout(this.connection.request(method, this.path, headers, ''), timeoutMs, () =>
+        this.connection.close(),
+      ).then(
         (r) => r.status,
         () => 0,
       );
@@ -185,37 +210,47 @@ class RawPoster implements Poster {
     this.connection.close();
   }
 
-  private async exchange(headers: Record<string, string>, body: string, timeoutMs: number, waitFor?: JsonRpcId): Promise<PostOutcome> {
+  private async exchange(
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+    waitFor?: JsonRpcId,
+  ): Promise<PostOutcome> {
     const messages: JsonRpcMessage[] = [];
     let parser: SseParser | undefined;
     let answered: (() => void) | undefined;
     const early = new Promise<void>((resolve) => (answered = resolve));
     let linger: NodeJS.Timeout | undefined;
     let headersSeen: Record<string, string> = {};
-    const request = this.connection.request('POST', this.path, { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body, {
-      onText: (text, responseHeaders) => {
-        headersSeen = responseHeaders;
-        if (!parser) {
-          if (!String(responseHeaders['content-type'] ?? '').includes('text/event-stream')) return;
-          parser = new SseParser((_event, data) => {
-            try {
-              const message = JSON.parse(data) as JsonRpcMessage;
-              messages.push(message);
-              // A server should end the stream once it has answered; one that keeps it open gets a moment.
-              if (waitFor !== undefined && isResponse(message) && message.id === waitFor && !linger) linger = setTimeout(() => answered!(), 1000);
-            } catch {
-              // not JSON (a priming event with empty data): not ours
-            }
-          });
-        }
-        parser.push(text);
+    const request = this.connection.request(
+      'POST',
+      this.path,
+      { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body,
+      {
+        onText: (text, responseHeaders) => {
+          headersSeen = responseHeaders;
+          if (!parser) {
+            if (!String(responseHeaders['content-type'] ?? '').includes('text/event-stream')) return;
+            parser = new SseParser((_event, data) => {
+              try {
+                const message = JSON.parse(data) as JsonRpcMessage;
+                messages.push(message);
+                // A server should end the stream once it has answered; one that keeps it open gets a moment.
+                if (waitFor !== undefined && isResponse(message) && message.id === waitFor && !linger)
+                  linger = setTimeout(() => answered!(), 1000);
+              } catch {
+                // not JSON (a priming event with empty data): not ours
+              }
+            });
+          }
+          parser.push(text);
+        },
       },
-    });
+    );
     try {
-      const response = await withTimeout(
-        Promise.race([request, early.then(() => undefined)]),
-        timeoutMs,
-        () => this.connection.close(),
+      const response = await withTimeout(Promise.race([request, early.then(() => undefined)]), timeoutMs, () =>
+        this.connection.close(),
       );
       if (response === undefined) {
         // The stream stayed open after the answer: take the answer and drop the connection.
@@ -273,7 +308,9 @@ export class StreamableHttpSession implements McpSession {
 
   async request(method: string, params?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
     const id = this.nextId++;
-    const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    const body = JSON.stringify(
+      params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params },
+    );
     const outcome = await this.poster.post(this.headers(), body, timeoutMs, id);
     if (method === 'initialize') {
       const session = outcome.headers['mcp-session-id'];
@@ -284,13 +321,16 @@ export class StreamableHttpSession implements McpSession {
     }
     const response = outcome.messages.find((m) => isResponse(m) && m.id === id);
     if (response) return response;
-    throw new TransportError(`HTTP ${outcome.status} without an answer to ${method}${outcome.body ? `: ${outcome.body.slice(0, 200)}` : ''}`);
+    throw new TransportError(
+      `HTTP ${outcome.status} without an answer to ${method}${outcome.body ? `: ${outcome.body.slice(0, 200)}` : ''}`,
+    );
   }
 
   async notify(method: string, params?: unknown): Promise<void> {
     const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     const outcome = await this.poster.post(this.headers(), body, REQUEST_TIMEOUT_MS);
-    if (outcome.status >= 300) throw new TransportError(`HTTP ${outcome.status} to ${method}: ${outcome.body.slice(0, 200)}`);
+    if (outcome.status >= 300)
+      throw new TransportError(`HTTP ${outcome.status} to ${method}: ${outcome.body.slice(0, 200)}`);
   }
 
   /** DELETE the session (servers may refuse; that is fine), then drop the connection. */

@@ -35,7 +35,11 @@ export function isServerRequest(message: JsonRpcMessage): boolean {
 export function answerServerRequest(message: JsonRpcMessage): JsonRpcMessage {
   return message.method === 'ping'
     ? { jsonrpc: '2.0', id: message.id, result: {} }
-    : { jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `the bench client does not serve ${message.method}` } };
+    : {
+        jsonrpc: '2.0',
+        id: message.id,
+        error: { code: -32601, message: `the bench client does not serve ${message.method}` },
+      };
 }
 
 /** Picks the echo tool out of a tools/list result: `echo` as is, or under a namespace (`ns__echo`). */

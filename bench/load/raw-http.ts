@@ -43,10 +43,19 @@ export class RawHttpConnection {
     keepAlive: boolean;
   };
 
-  constructor(private readonly host: string, private readonly port: number) {}
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {}
 
   /** Sends one request (head without the final blank line is built here) and resolves with the response. */
-  async request(method: string, path: string, headers: Record<string, string>, body: string, exchange: RawExchange = {}): Promise<RawResponse> {
+  async request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    exchange: RawExchange = {},
+  ): Promise<RawResponse> {
     if (this.current) throw new Error('RawHttpConnection: one exchange at a time');
     const socket = await this.open();
     const payload = Buffer.from(body, 'utf8');
@@ -54,7 +63,18 @@ export class RawHttpConnection {
     for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
     head += '\r\n';
     return new Promise<RawResponse>((resolve, reject) => {
-      this.current = { resolve, reject, exchange, phase: 'head', status: 0, headers: {}, remaining: 0, decoder: new StringDecoder('utf8'), text: '', keepAlive: true };
+      this.current = {
+        resolve,
+        reject,
+        exchange,
+        phase: 'head',
+        status: 0,
+        headers: {},
+        remaining: 0,
+        decoder: new StringDecoder('utf8'),
+        text: '',
+        keepAlive: true,
+      };
       socket.write(payload.length > 0 ? head + body : head);
     });
   }
@@ -144,7 +164,8 @@ export class RawHttpConnection {
         current.status = Number(status[1]);
         for (let i = 1; i < lines.length; i++) {
           const colon = lines[i].indexOf(':');
-          if (colon > 0) current.headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+          if (colon > 0)
+            current.headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
         }
         current.keepAlive = !/close/i.test(current.headers.connection ?? '') && lines[0].startsWith('HTTP/1.1');
         this.buffer = buf.subarray(end + 4);

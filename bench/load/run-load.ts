@@ -58,7 +58,13 @@ export function runLoad(spec: LoadSpec, pid?: number): Promise<Measurement> {
         otherCpuPercent:
           memory?.machineCpuPercent === undefined || memory.cpuPercent === undefined
             ? undefined
-            : Math.max(0, memory.machineCpuPercent - memory.cpuPercent - (memory.childrenCpuPercent ?? 0) - result!.loadgenCpuPercent),
+            : Math.max(
+                0,
+                memory.machineCpuPercent -
+                  memory.cpuPercent -
+                  (memory.childrenCpuPercent ?? 0) -
+                  result!.loadgenCpuPercent,
+              ),
       });
     };
     worker.on('message', (message: WorkerMessage) => {
@@ -86,7 +92,9 @@ export function runLoad(spec: LoadSpec, pid?: number): Promise<Measurement> {
           break;
       }
     });
-    worker.on('exit', (code) => (outcome ? finish(undefined, outcome) : finish(new Error(`load worker exited (${code}) without a result`))));
+    worker.on('exit', (code) =>
+      outcome ? finish(undefined, outcome) : finish(new Error(`load worker exited (${code}) without a result`)),
+    );
     worker.on('error', (error) => finish(error));
     worker.send({ type: 'run', spec });
   });

@@ -22,5 +22,7 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export class TransportError extends Error {}
 
 export function describeEndpoint(endpoint: Endpoint): string {
-  return endpoint.kind === 'stdio' ? `stdio: ${endpoint.command} ${endpoint.args.join(' ')}` : `${endpoint.kind}: ${endpoint.url}`;
+  return endpoint.kind === 'stdio'
+    ? `stdio: ${endpoint.command} ${endpoint.args.join(' ')}`
+    : `${endpoint.kind}: ${endpoint.url}`;
 }

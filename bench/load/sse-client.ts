@@ -5,7 +5,15 @@
  * the same client as streamable HTTP's.
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { answerServerRequest, initializeParams, isResponse, isServerRequest, SseParser, type JsonRpcId, type JsonRpcMessage } from './jsonrpc';
+import {
+  answerServerRequest,
+  initializeParams,
+  isResponse,
+  isServerRequest,
+  SseParser,
+  type JsonRpcId,
+  type JsonRpcMessage,
+} from './jsonrpc';
 import { createPoster, type Poster } from './http-client';
 import { REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
 
@@ -39,7 +47,14 @@ export class LegacySseSession implements McpSession {
         reject(new TransportError(`no endpoint event within ${timeoutMs} ms`));
       }, timeoutMs);
       const req = httpRequest(
-        { host: this.url.hostname, port: this.url.port, path: this.url.pathname + this.url.search, method: 'GET', agent: false, headers: { accept: 'text/event-stream' } },
+        {
+          host: this.url.hostname,
+          port: this.url.port,
+          path: this.url.pathname + this.url.search,
+          method: 'GET',
+          agent: false,
+          headers: { accept: 'text/event-stream' },
+        },
         (res) => {
           this.stream = res;
           if ((res.statusCode ?? 0) !== 200) {
@@ -86,7 +101,9 @@ export class LegacySseSession implements McpSession {
   request(method: string, params?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
     if (this.closed) return Promise.reject(this.closed);
     const id = this.nextId++;
-    const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    const body = JSON.stringify(
+      params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params },
+    );
     return new Promise<JsonRpcMessage>((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       pending.timer = setTimeout(() => {
@@ -104,7 +121,10 @@ export class LegacySseSession implements McpSession {
   }
 
   async notify(method: string, params?: unknown): Promise<void> {
-    await this.post(JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }), REQUEST_TIMEOUT_MS);
+    await this.post(
+      JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }),
+      REQUEST_TIMEOUT_MS,
+    );
   }
 
   async close(): Promise<void> {
@@ -117,7 +137,8 @@ export class LegacySseSession implements McpSession {
   private async post(body: string, timeoutMs: number): Promise<void> {
     if (!this.endpoint || !this.poster) throw new TransportError('not connected');
     const outcome = await this.poster.post({}, body, timeoutMs);
-    if (outcome.status >= 300) throw new TransportError(`POST ${this.endpoint.pathname}: HTTP ${outcome.status} ${outcome.body.slice(0, 200)}`);
+    if (outcome.status >= 300)
+      throw new TransportError(`POST ${this.endpoint.pathname}: HTTP ${outcome.status} ${outcome.body.slice(0, 200)}`);
   }
 
   private onMessage(data: string): void {

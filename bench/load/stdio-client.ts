@@ -3,7 +3,15 @@
  * matches responses to requests by id, so any number of requests can be in flight on the one pipe.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { answerServerRequest, initializeParams, isResponse, isServerRequest, LineSplitter, type JsonRpcId, type JsonRpcMessage } from './jsonrpc';
+import {
+  answerServerRequest,
+  initializeParams,
+  isResponse,
+  isServerRequest,
+  LineSplitter,
+  type JsonRpcId,
+  type JsonRpcMessage,
+} from './jsonrpc';
 import { REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
 
 interface Pending {
@@ -36,7 +44,11 @@ export class StdioSession implements McpSession {
     this.child.stdin!.on('error', (error) => this.fail(new TransportError(`stdin: ${error.message}`)));
     this.child.on('error', (error) => this.fail(new TransportError(`spawn ${command}: ${error.message}`)));
     this.child.on('exit', (code, signal) =>
-      this.fail(new TransportError(`process exited (code ${code}, signal ${signal})${this.stderrTail ? `; stderr: ${this.stderrTail.slice(-500)}` : ''}`)),
+      this.fail(
+        new TransportError(
+          `process exited (code ${code}, signal ${signal})${this.stderrTail ? `; stderr: ${this.stderrTail.slice(-500)}` : ''}`,
+        ),
+      ),
     );
   }
 

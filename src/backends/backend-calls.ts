@@ -51,7 +51,9 @@ export class BackendCalls {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = `mcp-router-${this.nextId++}`;
     // Progress comes back under our token; the caller's own token is restored by its onprogress.
-    const sent = onprogress ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } } : params;
+    const sent = onprogress
+      ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } }
+      : params;
     return new Promise((resolve, reject) => {
       const entry: Pending = { resolve, reject, onprogress };
       if (signal) {
@@ -59,7 +61,11 @@ export class BackendCalls {
         entry.onAbort = () => {
           if (!this.pending.delete(id)) return;
           void this.transport
-            .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } })
+            .send({
+              jsonrpc: '2.0',
+              method: 'notifications/cancelled',
+              params: { requestId: id, reason: String(signal.reason) },
+            })
             .catch(() => {});
           reject(signal.reason);
         };
@@ -124,5 +130,8 @@ export class BackendCalls {
  */
 function unsendable(error: unknown): McpError | undefined {
   if (!(error instanceof RangeError)) return undefined;
-  return new McpError(ErrorCode.InvalidParams, 'mcp-router: the request cannot be sent: its params are nested too deep');
+  return new McpError(
+    ErrorCode.InvalidParams,
+    'mcp-router: the request cannot be sent: its params are nested too deep',
+  );
 }

@@ -25,7 +25,12 @@ export interface BackendClientEvents {
   resourceUpdated(backend: string, uri: string): void;
 }
 
-export function registerBackendClientHandlers(backend: string, client: Client, events: BackendClientEvents, origins: ClientOrigins): void {
+export function registerBackendClientHandlers(
+  backend: string,
+  client: Client,
+  events: BackendClientEvents,
+  origins: ClientOrigins,
+): void {
   const refresh = () => events.listChanged(backend, client);
   client.setNotificationHandler(ToolListChangedNotificationSchema, refresh);
   client.setNotificationHandler(PromptListChangedNotificationSchema, refresh);
@@ -38,7 +43,9 @@ export function registerBackendClientHandlers(backend: string, client: Client, e
     if (origin?.notify) origin.notify(n.method, n.params);
     else events.logMessage(backend, n.params);
   });
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => events.resourceUpdated(backend, n.params.uri));
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
+    events.resourceUpdated(backend, n.params.uri),
+  );
 
   for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema]) {
     client.setRequestHandler(schema, async (request, extra) => {

@@ -20,7 +20,11 @@ async function allPages<T>(fetchPage: (cursor?: string) => Promise<{ items: T[];
   return items;
 }
 
-export async function discoverCapabilities(client: Client, capabilities: ServerCapabilities, signal?: AbortSignal): Promise<BackendCapabilities> {
+export async function discoverCapabilities(
+  client: Client,
+  capabilities: ServerCapabilities,
+  signal?: AbortSignal,
+): Promise<BackendCapabilities> {
   const options = { signal };
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
     capabilities.tools

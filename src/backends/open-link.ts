@@ -80,7 +80,20 @@ function stdioTransport(config: BackendConfig, logger: Logger): StdioClientTrans
 
 /** The child gets the router's PATH and locale so `node`, `npx`, `uvx` resolve as in the user's shell. */
 function inheritedEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'LANG', 'LC_ALL', 'TMPDIR', 'SystemRoot', 'APPDATA', 'NODE_OPTIONS'];
+  const keep = [
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'TERM',
+    'LANG',
+    'LC_ALL',
+    'TMPDIR',
+    'SystemRoot',
+    'APPDATA',
+    'NODE_OPTIONS',
+  ];
   const out: Record<string, string> = {};
   for (const key of keep) if (process.env[key] !== undefined) out[key] = process.env[key]!;
   return out;
@@ -126,7 +139,8 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
   }
   const url = new URL(config.url!);
   const requestInit = { headers: config.headers };
-  const sse = () => new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
+  const sse = () =>
+    new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
   if (config.transport === 'sse') {
     const transport = sse();
     const calls = await connectWith(client, transport, options);
@@ -192,5 +206,6 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
 
 /** EventSource does not take headers itself; its fetch does. */
 function withHeaders(headers: Record<string, string>): typeof fetch {
-  return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+  return (input, init) =>
+    fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
 }

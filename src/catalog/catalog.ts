@@ -134,7 +134,9 @@ export class Catalog {
     if (listed) return listed.backends;
     const exactTemplate = this.templates.filter((t) => t.template.uriTemplate === uri).map((t) => t.backend);
     if (exactTemplate.length) return unique(exactTemplate);
-    const byTemplate = this.templates.filter((t) => uriMatchesTemplate(uri, t.template.uriTemplate)).map((t) => t.backend);
+    const byTemplate = this.templates
+      .filter((t) => uriMatchesTemplate(uri, t.template.uriTemplate))
+      .map((t) => t.backend);
     if (byTemplate.length) return unique(byTemplate);
     return this.sortedBackends()
       .filter((b) => b.caps.resources.length > 0 || b.caps.resourceTemplates.length > 0)
@@ -142,7 +144,9 @@ export class Catalog {
   }
 
   private sortedBackends() {
-    return [...this.backends.values()].sort((a, b) => a.info.priority - b.info.priority || (a.info.order ?? 0) - (b.info.order ?? 0));
+    return [...this.backends.values()].sort(
+      (a, b) => a.info.priority - b.info.priority || (a.info.order ?? 0) - (b.info.order ?? 0),
+    );
   }
 
   private rebuild(): void {
@@ -156,7 +160,9 @@ export class Catalog {
       for (const tool of caps.tools) {
         const exposed = exposedName(ns, tool.name);
         if (this.reserved.has(exposed)) {
-          this.clashes.push(`${info.name}: tool ${JSON.stringify(tool.name)} is hidden by the router's own tool of that name`);
+          this.clashes.push(
+            `${info.name}: tool ${JSON.stringify(tool.name)} is hidden by the router's own tool of that name`,
+          );
           continue;
         }
         addEntry(tools, exposed, tool.name, info.name, tool, (t) => ({ ...t, name: exposed }));
@@ -165,7 +171,8 @@ export class Catalog {
         const exposed = exposedName(ns, prompt.name);
         addEntry(prompts, exposed, prompt.name, info.name, prompt, (p) => ({ ...p, name: exposed }));
       }
-      for (const resource of caps.resources) addEntry(resources, resource.uri, resource.uri, info.name, resource, (r) => r);
+      for (const resource of caps.resources)
+        addEntry(resources, resource.uri, resource.uri, info.name, resource, (r) => r);
       for (const template of caps.resourceTemplates) templates.push({ backend: info.name, template });
     }
     this.tools = tools;
@@ -191,18 +198,35 @@ export class Catalog {
 
   private diff(before: ReturnType<Catalog['fingerprints']>): ListChange {
     const after = this.fingerprints();
-    return { tools: before.tools !== after.tools, prompts: before.prompts !== after.prompts, resources: before.resources !== after.resources };
+    return {
+      tools: before.tools !== after.tools,
+      prompts: before.prompts !== after.prompts,
+      resources: before.resources !== after.resources,
+    };
   }
 }
 
-function addEntry<T>(map: Map<string, CatalogEntry<T>>, exposed: string, original: string, backend: string, def: T, expose: (d: T) => T) {
+function addEntry<T>(
+  map: Map<string, CatalogEntry<T>>,
+  exposed: string,
+  original: string,
+  backend: string,
+  def: T,
+  expose: (d: T) => T,
+) {
   const entry = map.get(exposed);
   if (entry) {
     if (!entry.backends.includes(backend)) entry.backends.push(backend);
     entry.perBackend.set(backend, def);
     return;
   }
-  map.set(exposed, { exposed, original, backends: [backend], definition: expose(def), perBackend: new Map([[backend, def]]) });
+  map.set(exposed, {
+    exposed,
+    original,
+    backends: [backend],
+    definition: expose(def),
+    perBackend: new Map([[backend, def]]),
+  });
 }
 
 function unique<T>(items: T[]): T[] {

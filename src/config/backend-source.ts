@@ -34,7 +34,8 @@ export function checkUrl(url: string, path: string, issues: ConfigIssue[]): bool
 
 function fromSource(source: string, at: string, issues: ConfigIssue[]): Connection | undefined {
   const path = `${at}.source`;
-  if (/^https?:\/\//i.test(source) || source.includes('://')) return checkUrl(source, path, issues) ? { url: source } : undefined;
+  if (/^https?:\/\//i.test(source) || source.includes('://'))
+    return checkUrl(source, path, issues) ? { url: source } : undefined;
   if (source.startsWith('github:')) {
     const [owner, repo, ...sub] = source.slice('github:'.length).split('/');
     if (!owner || !repo) {
@@ -53,29 +54,45 @@ function fromSource(source: string, at: string, issues: ConfigIssue[]): Connecti
 
 /** The connection of backend `b` at path `at`, or undefined with the reasons in `issues`. */
 export function resolveConnection(b: RawBackend, at: string, issues: ConfigIssue[]): Connection | undefined {
-  const given = [b.command && 'command', b.url !== undefined && 'url', b.source && 'source'].filter(Boolean) as string[];
+  const given = [b.command && 'command', b.url !== undefined && 'url', b.source && 'source'].filter(
+    Boolean,
+  ) as string[];
   if (given.length === 0) {
     issues.push({ path: at, problem: 'a backend needs either command (stdio) or url (HTTP)' });
     return undefined;
   }
   if (given.length > 1) {
-    issues.push({ path: `${at}.${given[1]}`, problem: `give one of command (stdio) or url (HTTP), not both ${given.join(' and ')}` });
+    issues.push({
+      path: `${at}.${given[1]}`,
+      problem: `give one of command (stdio) or url (HTTP), not both ${given.join(' and ')}`,
+    });
     return undefined;
   }
-  const connection = b.command ? { command: b.command, args: b.args } : b.url !== undefined ? (checkUrl(b.url, `${at}.url`, issues) ? { url: b.url } : undefined) : fromSource(b.source!, at, issues);
+  const connection = b.command
+    ? { command: b.command, args: b.args }
+    : b.url !== undefined
+      ? checkUrl(b.url, `${at}.url`, issues)
+        ? { url: b.url }
+        : undefined
+      : fromSource(b.source!, at, issues);
   if (!connection) return undefined;
   const spawned = connection.command !== undefined;
   // args after a source package go to the package's own command line, as with `uvx pkg arg...`
   if (b.source && spawned && b.args) connection.args = [...(connection.args ?? []), ...b.args];
   if (b.port !== undefined) {
-    if (b.command || !spawned) issues.push({ path: `${at}.port`, problem: 'port applies to a `source:` package or github: backend only' });
+    if (b.command || !spawned)
+      issues.push({ path: `${at}.port`, problem: 'port applies to a `source:` package or github: backend only' });
     else connection.env = { PORT: String(b.port) };
   }
-  if (spawned && b.transport && b.transport !== 'stdio') issues.push({ path: `${at}.transport`, problem: `a command backend speaks stdio, not ${b.transport}` });
-  if (!spawned && b.transport === 'stdio') issues.push({ path: `${at}.transport`, problem: 'a url backend speaks streamable-http or sse, not stdio' });
+  if (spawned && b.transport && b.transport !== 'stdio')
+    issues.push({ path: `${at}.transport`, problem: `a command backend speaks stdio, not ${b.transport}` });
+  if (!spawned && b.transport === 'stdio')
+    issues.push({ path: `${at}.transport`, problem: 'a url backend speaks streamable-http or sse, not stdio' });
   if (spawned && b.headers) issues.push({ path: `${at}.headers`, problem: 'headers apply to url backends only' });
   if (!spawned) {
-    for (const key of ['args', 'env', 'cwd'] as const) if (b[key] !== undefined) issues.push({ path: `${at}.${key}`, problem: `${key} is for command (stdio) backends only` });
+    for (const key of ['args', 'env', 'cwd'] as const)
+      if (b[key] !== undefined)
+        issues.push({ path: `${at}.${key}`, problem: `${key} is for command (stdio) backends only` });
   }
   return connection;
 }

@@ -37,7 +37,11 @@ function fallbackLinks(raw: RawBackend[], prefix: string): Link[] {
     (b.routes ?? []).flatMap((r, j) => {
       if (r.fallback_to === undefined) return [];
       const value = r.fallback_to;
-      return toList(value).map((to, k) => ({ from: b.name, to, path: linkPath(`${prefix}[${i}].routes[${j}]`, value, k) }));
+      return toList(value).map((to, k) => ({
+        from: b.name,
+        to,
+        path: linkPath(`${prefix}[${i}].routes[${j}]`, value, k),
+      }));
     }),
   );
 }
@@ -74,13 +78,21 @@ function findCycle(links: Link[], names: string[]): { link: Link; chain: string[
  * Checks `raw` (the entries at `prefix`, e.g. `backends`) and returns each one's connection (undefined where
  * it has none). `known` adds backend names that exist elsewhere (running ones, for register_backend).
  */
-export function checkBackends(raw: RawBackend[], issues: ConfigIssue[], options: { prefix?: string; known?: readonly string[] } = {}): (Connection | undefined)[] {
+export function checkBackends(
+  raw: RawBackend[],
+  issues: ConfigIssue[],
+  options: { prefix?: string; known?: readonly string[] } = {},
+): (Connection | undefined)[] {
   const prefix = options.prefix ?? 'backends';
   const firstIndex = new Map<string, number>();
   const connections = raw.map((b, i) => {
     const at = `${prefix}[${i}]`;
     const first = firstIndex.get(b.name);
-    if (first !== undefined) issues.push({ path: `${at}.name`, problem: `duplicate backend name ${quote(b.name)} (also ${prefix}[${first}])` });
+    if (first !== undefined)
+      issues.push({
+        path: `${at}.name`,
+        problem: `duplicate backend name ${quote(b.name)} (also ${prefix}[${first}])`,
+      });
     else firstIndex.set(b.name, i);
     b.routes?.forEach((r, j) => {
       const problem = r.pattern === undefined ? undefined : globProblem(r.pattern);
@@ -92,10 +104,21 @@ export function checkBackends(raw: RawBackend[], issues: ConfigIssue[], options:
   const names = new Set([...firstIndex.keys(), ...(options.known ?? [])]);
   const links = fallbackLinks(raw, prefix);
   for (const link of links) {
-    if (link.to === link.from) issues.push({ path: link.path, problem: `names its own backend ${quote(link.to)}: a fallback must be another backend` });
-    else if (!names.has(link.to)) issues.push({ path: link.path, problem: `names no backend: ${quote(link.to)} (backends: ${[...names].join(', ')})` });
+    if (link.to === link.from)
+      issues.push({
+        path: link.path,
+        problem: `names its own backend ${quote(link.to)}: a fallback must be another backend`,
+      });
+    else if (!names.has(link.to))
+      issues.push({
+        path: link.path,
+        problem: `names no backend: ${quote(link.to)} (backends: ${[...names].join(', ')})`,
+      });
   }
-  const cycle = findCycle(links.filter((l) => l.to !== l.from), [...firstIndex.keys()]);
+  const cycle = findCycle(
+    links.filter((l) => l.to !== l.from),
+    [...firstIndex.keys()],
+  );
   if (cycle) issues.push({ path: cycle.link.path, problem: `fallback_to makes a cycle: ${cycle.chain.join(' → ')}` });
   return connections;
 }

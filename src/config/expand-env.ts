@@ -27,7 +27,13 @@ export interface ExpandOptions {
 /** Deeper than this, a document is refused rather than walked (it could only be hostile). */
 export const MAX_DEPTH = 64;
 
-export function expandString(value: string, env: Env, path: string, issues: ConfigIssue[], options: ExpandOptions = {}): string {
+export function expandString(
+  value: string,
+  env: Env,
+  path: string,
+  issues: ConfigIssue[],
+  options: ExpandOptions = {},
+): string {
   return value.replace(TOKEN, (match: string, body: string | undefined, closed: string | undefined) => {
     if (match === '$${') return '${';
     if (options.refuse !== undefined) {
@@ -40,7 +46,10 @@ export function expandString(value: string, env: Env, path: string, issues: Conf
     }
     const ref = REFERENCE.exec(body ?? '');
     if (!ref) {
-      issues.push({ path, problem: `"${match}" is not a reference: use \${VAR} or \${VAR:-default} (write $\${ for a literal \${)` });
+      issues.push({
+        path,
+        problem: `"${match}" is not a reference: use \${VAR} or \${VAR:-default} (write $\${ for a literal \${)`,
+      });
       return match;
     }
     const [, name, fallback] = ref;
@@ -53,15 +62,25 @@ export function expandString(value: string, env: Env, path: string, issues: Conf
 }
 
 /** A copy of `value` with every string expanded; problems go to `issues`, with the path of each field. */
-export function expandEnv(value: unknown, env: Env, path = '', issues: ConfigIssue[] = [], options: ExpandOptions = {}, depth = 0): unknown {
+export function expandEnv(
+  value: unknown,
+  env: Env,
+  path = '',
+  issues: ConfigIssue[] = [],
+  options: ExpandOptions = {},
+  depth = 0,
+): unknown {
   if (typeof value === 'string') return expandString(value, env, path, issues, options);
   if (value && typeof value === 'object' && depth >= MAX_DEPTH) {
     issues.push({ path, problem: `nested more than ${MAX_DEPTH} levels deep` });
     return value;
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, appendKey(path, i), issues, options, depth + 1));
+  if (Array.isArray(value))
+    return value.map((v, i) => expandEnv(v, env, appendKey(path, i), issues, options, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, appendKey(path, k), issues, options, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, appendKey(path, k), issues, options, depth + 1)]),
+    );
   }
   return value;
 }

@@ -61,10 +61,14 @@ export function zodIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const hint = didYouMean(key);
-        return { path: appendKey(path, key), problem: `unknown key ${quote(key, MAX_KEY_CHARS)}${hint ? ` (did you mean "${hint}"?)` : ''}` };
+        return {
+          path: appendKey(path, key),
+          problem: `unknown key ${quote(key, MAX_KEY_CHARS)}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        };
       });
     }
-    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return [{ path, problem: `required (${issue.expected})` }];
+    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
+      return [{ path, problem: `required (${issue.expected})` }];
     // A record's key refused by its own schema: say what that schema says about it.
     if (issue.code === 'invalid_key' && issue.issues[0]) return [{ path, problem: issue.issues[0].message }];
     return [{ path, problem: issue.message.replace(/^Invalid input: /, '') }];

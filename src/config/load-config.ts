@@ -62,7 +62,11 @@ export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
 
   const routing = resolveRouting(routingFromFile(data.routing), options.overrides);
   const baseDir = dirname(path);
-  return { path, routing, backends: data.backends.map((b, i) => normalizeBackend(b, connections[i] as Connection, routing, baseDir)) };
+  return {
+    path,
+    routing,
+    backends: data.backends.map((b, i) => normalizeBackend(b, connections[i] as Connection, routing, baseDir)),
+  };
 }
 
 export interface ParseBackendOptions {
@@ -81,14 +85,21 @@ export interface ParseBackendOptions {
  * list_backends, in tool names), so there it is refused.
  */
 const RUNTIME_EXPANDED = new Set(['env', 'headers']);
-const RUNTIME_REFUSED = 'a backend registered at run time may use ${VAR} only in env and headers values (write $${ for a literal ${)';
+const RUNTIME_REFUSED =
+  'a backend registered at run time may use ${VAR} only in env and headers values (write $${ for a literal ${)';
 
 function expandRuntimeBackend(raw: unknown, env: Env, issues: ConfigIssue[]): unknown {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return expandEnv(raw, {}, 'backend', issues, { refuse: RUNTIME_REFUSED });
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return expandEnv(raw, {}, 'backend', issues, { refuse: RUNTIME_REFUSED });
   return Object.fromEntries(
     Object.entries(raw).map(([key, value]) => {
       const path = appendKey('backend', key);
-      return [key, RUNTIME_EXPANDED.has(key) ? expandEnv(value, env, path, issues, {}, 1) : expandEnv(value, {}, path, issues, { refuse: RUNTIME_REFUSED }, 1)];
+      return [
+        key,
+        RUNTIME_EXPANDED.has(key)
+          ? expandEnv(value, env, path, issues, {}, 1)
+          : expandEnv(value, {}, path, issues, { refuse: RUNTIME_REFUSED }, 1),
+      ];
     }),
   );
 }
@@ -105,8 +116,12 @@ export function parseBackend(raw: unknown, options: ParseBackendOptions): Backen
   const parsed = backendSchema.safeParse(expanded);
   if (!parsed.success) refuseIf(where, zodIssues(parsed.error, 'backend'));
   const b = parsed.data!;
-  if (options.others.includes(b.name)) issues.push({ path: 'backend.name', problem: `a backend named ${quote(b.name)} already exists` });
+  if (options.others.includes(b.name))
+    issues.push({ path: 'backend.name', problem: `a backend named ${quote(b.name)} already exists` });
   const [connection] = checkBackends([b], issues, { prefix: 'backend', known: options.others });
-  refuseIf(where, issues.map((i) => ({ ...i, path: i.path.replace(/^backend\[0\]/, 'backend') })));
+  refuseIf(
+    where,
+    issues.map((i) => ({ ...i, path: i.path.replace(/^backend\[0\]/, 'backend') })),
+  );
   return normalizeBackend(b, connection as Connection, options.routing, options.baseDir);
 }

@@ -41,17 +41,26 @@ const TRANSPORTS: Record<string, string> = {
 };
 
 function entries(servers: unknown, key: string): [string, string, unknown][] {
-  if (Array.isArray(servers)) return servers.map((e, i) => [isObject(e) && typeof e.name === 'string' ? e.name : '', appendKey(key, i), e]);
+  if (Array.isArray(servers))
+    return servers.map((e, i) => [isObject(e) && typeof e.name === 'string' ? e.name : '', appendKey(key, i), e]);
   return Object.entries(servers as Record<string, unknown>).map(([name, e]) => [name, appendKey(key, name), e]);
 }
 
-export function fromMcpServers(value: Record<string, unknown>, key: 'mcpServers' | 'servers', issues: ConfigIssue[]): Converted {
+export function fromMcpServers(
+  value: Record<string, unknown>,
+  key: 'mcpServers' | 'servers',
+  issues: ConfigIssue[],
+): Converted {
   const backends: Record<string, unknown>[] = [];
   const origins: Origin[] = [];
   for (const [name, path, entry] of entries(value[key], key)) {
     const parsed = mcpServerEntrySchema.safeParse(entry);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push({ path: issue.path.reduce<string>((p, k) => appendKey(p, k), path), problem: issue.message.replace(/^Invalid input: /, '') });
+      for (const issue of parsed.error.issues)
+        issues.push({
+          path: issue.path.reduce<string>((p, k) => appendKey(p, k), path),
+          problem: issue.message.replace(/^Invalid input: /, ''),
+        });
       continue;
     }
     const e = parsed.data;
@@ -61,7 +70,10 @@ export function fromMcpServers(value: Record<string, unknown>, key: 'mcpServers'
     const kind = e.type ?? e.transport ?? (e.httpUrl !== undefined ? 'http' : undefined);
     const transport = kind === undefined ? undefined : TRANSPORTS[kind.toLowerCase()];
     if (kind !== undefined && !transport) {
-      issues.push({ path: appendKey(path, kindKey), problem: `unsupported transport ${quote(kind)} (stdio, http or sse)` });
+      issues.push({
+        path: appendKey(path, kindKey),
+        problem: `unsupported transport ${quote(kind)} (stdio, http or sse)`,
+      });
       continue;
     }
     const backend: Record<string, unknown> = {

@@ -10,7 +10,11 @@ import type { BackendConfig, CircuitBreakerConfig, RoutingSettings, Strategy } f
 
 /** The original router's defaults (amp-rh/mcp, routing/models.py). */
 export const DEFAULT_PRIORITY = 10;
-export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerConfig = { failureThreshold: 5, timeoutSeconds: 60, halfOpenAttempts: 3 };
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerConfig = {
+  failureThreshold: 5,
+  timeoutSeconds: 60,
+  halfOpenAttempts: 3,
+};
 
 /** The settings the file's routing: block states; absent fields stay absent so lower layers show through. */
 export function routingFromFile(block: RawRouting | undefined): Partial<RoutingSettings> {
@@ -40,7 +44,12 @@ function defaultNamespace(name: string): string {
  * One backend, normalized. `connection` comes from checkBackends; `baseDir` is the config file's directory,
  * against which a relative cwd resolves (so a file means the same whatever directory the router starts in).
  */
-export function normalizeBackend(b: RawBackend, connection: Connection, routing: RoutingSettings, baseDir: string): BackendConfig {
+export function normalizeBackend(
+  b: RawBackend,
+  connection: Connection,
+  routing: RoutingSettings,
+  baseDir: string,
+): BackendConfig {
   const stdio = connection.command !== undefined;
   const env = { ...(connection.env ?? {}), ...(b.env ?? {}) };
   return {
@@ -54,7 +63,11 @@ export function normalizeBackend(b: RawBackend, connection: Connection, routing:
     cwd: b.cwd === undefined ? undefined : isAbsolute(b.cwd) ? b.cwd : resolve(baseDir, b.cwd),
     url: connection.url,
     headers: b.headers ?? {},
-    routes: (b.routes ?? []).map((r) => ({ pattern: r.pattern ?? '*', strategy: r.strategy as Strategy | undefined, fallbackTo: toList(r.fallback_to) })),
+    routes: (b.routes ?? []).map((r) => ({
+      pattern: r.pattern ?? '*',
+      strategy: r.strategy as Strategy | undefined,
+      fallbackTo: toList(r.fallback_to),
+    })),
     healthCheck: {
       enabled: b.health_check?.enabled ?? true,
       intervalSeconds: b.health_check?.interval_seconds ?? routing.healthCheckIntervalSeconds,

@@ -12,7 +12,13 @@ function readText(file: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const problem =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied: cannot read the file' : `cannot read the file (${code ?? String(error)})`;
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'EACCES'
+            ? 'permission denied: cannot read the file'
+            : `cannot read the file (${code ?? String(error)})`;
     throw new ConfigError(file, [{ path: '', problem }]);
   }
 }
@@ -27,7 +33,9 @@ export function parseDocumentText(file: string, text: string): unknown {
     const at = e.linePos?.[0];
     const where = at ? `line ${at.line}, column ${at.col}: ` : '';
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(file, [{ path: '', problem: `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${where}${what}` }]);
+    throw new ConfigError(file, [
+      { path: '', problem: `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${where}${what}` },
+    ]);
   }
   return doc.toJS() ?? {};
 }

@@ -26,7 +26,10 @@ const backendName = z
   .min(1)
   .max(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`)
   .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _, . and - only')
-  .refine((n) => !isObjectPrototypeName(n), 'this name is reserved (a property every JavaScript object has): choose another');
+  .refine(
+    (n) => !isObjectPrototypeName(n),
+    'this name is reserved (a property every JavaScript object has): choose another',
+  );
 
 /**
  * Header names are HTTP tokens; values may not hold control characters (a CR or LF would split the header),
@@ -40,7 +43,10 @@ const headerMap = z.record(
   z
     .string()
     .refine((v) => !CONTROL_EXCEPT_TAB.test(v), 'a header value may not contain control characters (CR, LF, NUL, ...)')
-    .refine((v) => !BEYOND_LATIN1.test(v), 'a header value may hold only Latin-1 characters (encode other text, e.g. as base64 or percent-encoding)'),
+    .refine(
+      (v) => !BEYOND_LATIN1.test(v),
+      'a header value may hold only Latin-1 characters (encode other text, e.g. as base64 or percent-encoding)',
+    ),
 );
 /** Environment names may not hold `=` or NUL, values not NUL (the OS could not pass them on). */
 const envMap = z.record(
@@ -84,7 +90,12 @@ export const backendSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   transport: z.enum(['stdio', 'streamable-http', 'http', 'sse']).optional(),
   headers: headerMap.optional(),
-  namespace: z.string().min(1).max(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`).regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and - only').optional(),
+  namespace: z
+    .string()
+    .min(1)
+    .max(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`)
+    .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, _ and - only')
+    .optional(),
   /** Lower is preferred; the original's default is 10. */
   priority: z.number().optional(),
   /** The original's flag: false registers the backend without starting it. `enabled` says the same. */
@@ -112,7 +123,9 @@ export const routingSchema = z.strictObject({
     })
     .optional(),
   /** Defaults for every backend's health_check (the original had them only as environment variables). */
-  health_check: z.strictObject({ interval_seconds: positive.optional(), timeout_seconds: positive.optional() }).optional(),
+  health_check: z
+    .strictObject({ interval_seconds: positive.optional(), timeout_seconds: positive.optional() })
+    .optional(),
 });
 
 export const fileSchema = z.strictObject({

@@ -54,7 +54,10 @@ export interface CliFlags {
 type Flag = { name: string; value: string | undefined };
 type RoutingReader = (r: EnvReader, variable: string, flag: Flag) => RoutingSettings[keyof RoutingSettings] | undefined;
 
-const seconds = (opts: { min?: number; above?: number }): RoutingReader => (r, v, f) => r.number(v, opts, f);
+const seconds =
+  (opts: { min?: number; above?: number }): RoutingReader =>
+  (r, v, f) =>
+    r.number(v, opts, f);
 
 /** Each routing setting: its variable, its flag (named after the variable) and how its text is read. */
 export const ROUTING_VARIABLES: { key: keyof RoutingSettings; variable: string; read: RoutingReader }[] = [
@@ -101,12 +104,19 @@ export function routingOverrides(flags: CliFlags, env: Env): Partial<RoutingSett
 }
 
 /** Every layer merged: default, then the file's block, then `overrides` (flags and variables). */
-export function resolveRouting(file: Partial<RoutingSettings> = {}, overrides: Partial<RoutingSettings> = {}): RoutingSettings {
+export function resolveRouting(
+  file: Partial<RoutingSettings> = {},
+  overrides: Partial<RoutingSettings> = {},
+): RoutingSettings {
   return { ...DEFAULT_ROUTING, ...file, ...overrides };
 }
 
 /** The same, from raw flags and environment: flag > variable > file > default. */
-export function mergeRouting(layers: { flags?: CliFlags; env?: Env; file?: Partial<RoutingSettings> }): RoutingSettings {
+export function mergeRouting(layers: {
+  flags?: CliFlags;
+  env?: Env;
+  file?: Partial<RoutingSettings>;
+}): RoutingSettings {
   return resolveRouting(layers.file, routingOverrides(layers.flags ?? {}, layers.env ?? {}));
 }
 
@@ -127,7 +137,10 @@ function readToken(file: string | undefined, env: Env, r: EnvReader): string | u
       if (!token) r.issues.push({ path: '--auth-token-file', problem: `${file} is empty` });
       return token || undefined;
     } catch (error) {
-      r.issues.push({ path: '--auth-token-file', problem: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      r.issues.push({
+        path: '--auth-token-file',
+        problem: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
       return undefined;
     }
   }
@@ -140,7 +153,8 @@ const port = { min: 0, max: 65535, integer: true };
 export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings {
   const r = new EnvReader(env);
   const flag = (name: string, value: string | undefined): Flag => ({ name, value });
-  const inspectPort = flags.inspect === undefined ? undefined : r.number('MCP_INSPECT_PORT', port, flag('--inspect', flags.inspect));
+  const inspectPort =
+    flags.inspect === undefined ? undefined : r.number('MCP_INSPECT_PORT', port, flag('--inspect', flags.inspect));
   const settings: RouterSettings = {
     configPath: r.string('MCP_BACKENDS_CONFIG', flag('--config', flags.configPath)) ?? BUNDLED_CONFIG,
     transport: r.oneOf('MCP_TRANSPORT', ['stdio', 'http'] as const, flag('--transport', flags.transport)) ?? 'stdio',
@@ -151,11 +165,16 @@ export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings
     logFormat: r.oneOf<LogFormat>('MCP_LOG_FORMAT', ['text', 'json'], flag('--log-format', flags.logFormat)) ?? 'text',
     inspectPort,
     inspectPayloads: flags.inspectPayloads ?? false,
-    metricsPort: flags.metricsPort === undefined ? undefined : r.number('MCP_METRICS_PORT', port, flag('--metrics-port', flags.metricsPort)),
+    metricsPort:
+      flags.metricsPort === undefined
+        ? undefined
+        : r.number('MCP_METRICS_PORT', port, flag('--metrics-port', flags.metricsPort)),
     authToken: readToken(flags.authTokenFile, env, r),
     allowedHosts: list(r.string('MCP_ALLOWED_HOSTS', flag('--allowed-hosts', flags.allowedHosts))),
     allowedOrigins: list(r.string('MCP_ALLOWED_ORIGINS', flag('--allowed-origins', flags.allowedOrigins))),
-    maxBodyBytes: r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flag('--max-body-bytes', flags.maxBodyBytes)) ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytes:
+      r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flag('--max-body-bytes', flags.maxBodyBytes)) ??
+      DEFAULT_MAX_BODY_BYTES,
   };
   readRouting(r, flags.routing); // only for its issues: a bad MCP_CACHE_TTL is reported with a bad MCP_PORT
   r.check();

@@ -2,7 +2,8 @@
  * Secrets (tokens, header values, environment values from config) must never reach a log line, an error or
  * an inspector event. Anything under a key that looks secret is replaced, at any depth.
  */
-const SECRET_KEY = /^(authorization|cookie|set-cookie|token|access_token|refresh_token|api[-_]?key|password|secret|headers|env|x-api-key|proxy-authorization)$/i;
+const SECRET_KEY =
+  /^(authorization|cookie|set-cookie|token|access_token|refresh_token|api[-_]?key|password|secret|headers|env|x-api-key|proxy-authorization)$/i;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 
 export const REDACTED = '[redacted]';

@@ -51,7 +51,14 @@ export function backendStatus(
     consecutive_failures: c?.circuit.consecutiveFailures ?? 0,
     circuit_opened_at: iso(c?.circuit.openedAt),
     circuit_next_attempt_at: iso(c?.circuit.nextAttemptAt),
-    last_probe: c?.probe.last ? { at: iso(c.probe.last.at), ok: c.probe.last.ok, latency_ms: c.probe.last.latencyMs ?? null, error: c.probe.last.error ?? null } : null,
+    last_probe: c?.probe.last
+      ? {
+          at: iso(c.probe.last.at),
+          ok: c.probe.last.ok,
+          latency_ms: c.probe.last.latencyMs ?? null,
+          error: c.probe.last.error ?? null,
+        }
+      : null,
     latency_ms: traffic?.latencyEwmaMs == null ? null : Math.round(traffic.latencyEwmaMs * 100) / 100,
     in_flight: traffic?.inFlight ?? 0,
     requests: traffic?.requests ?? 0,
@@ -99,5 +106,14 @@ export const backendStatusSchema = {
     resource_templates: { type: 'number' },
     prompts: { type: 'number' },
   },
-  required: ['name', 'namespace', 'priority', 'healthy', 'circuit_state', 'error_count', 'last_error', 'connection_state'],
+  required: [
+    'name',
+    'namespace',
+    'priority',
+    'healthy',
+    'circuit_state',
+    'error_count',
+    'last_error',
+    'connection_state',
+  ],
 } as const;

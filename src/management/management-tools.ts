@@ -13,7 +13,11 @@ export const managementToolDefinitions: Tool[] = [
     title: 'List backends',
     description: 'Every backend behind this router with its connection, health and circuit breaker state.',
     inputSchema: { type: 'object', properties: {} },
-    outputSchema: { type: 'object', properties: { backends: { type: 'array', items: backendStatusSchema } }, required: ['backends'] },
+    outputSchema: {
+      type: 'object',
+      properties: { backends: { type: 'array', items: backendStatusSchema } },
+      required: ['backends'],
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
   {
@@ -43,7 +47,8 @@ export const managementToolDefinitions: Tool[] = [
   {
     name: 'reload_backends_config',
     title: 'Reload the backends file',
-    description: 'Re-reads the config file and applies it without a restart. Reports what was added, removed, changed, or refused.',
+    description:
+      'Re-reads the config file and applies it without a restart. Reports what was added, removed, changed, or refused.',
     inputSchema: { type: 'object', properties: {} },
     annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
   },
@@ -62,7 +67,8 @@ export const managementToolDefinitions: Tool[] = [
   {
     name: 'unregister_backend',
     title: 'Unregister a backend (runtime only)',
-    description: 'Drains a backend (in-flight requests finish) and removes it. Not persisted: the config file is never written.',
+    description:
+      'Drains a backend (in-flight requests finish) and removes it. Not persisted: the config file is never written.',
     inputSchema: { type: 'object', properties: { backend_name: { type: 'string' } }, required: ['backend_name'] },
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
   },
@@ -83,20 +89,29 @@ export function statusOf(router: Router, name: string) {
 }
 
 /** Runs a management tool, or returns undefined when the name is not one of them. */
-export async function callManagementTool(router: Router, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult | undefined> {
+export async function callManagementTool(
+  router: Router,
+  name: string,
+  args: Record<string, unknown> | undefined,
+): Promise<CallToolResult | undefined> {
   switch (name) {
     case 'list_backends':
       return structured({ backends: router.backendNames().map((n) => statusOf(router, n)!) });
     case 'get_backend_health': {
       const backendName = args?.backend_name;
-      if (typeof backendName !== 'string' || !backendName) return toolError('backend_name is required: the name of a backend, as list_backends shows it.');
+      if (typeof backendName !== 'string' || !backendName)
+        return toolError('backend_name is required: the name of a backend, as list_backends shows it.');
       const status = statusOf(router, backendName);
-      if (!status) return toolError(`Unknown backend ${quote(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
+      if (!status)
+        return toolError(
+          `Unknown backend ${quote(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`,
+        );
       return structured(status);
     }
     case 'explain_route': {
       const target = args?.name;
-      if (typeof target !== 'string' || !target) return toolError('name is required: an exposed tool or prompt name, or a resource URI.');
+      if (typeof target !== 'string' || !target)
+        return toolError('name is required: an exposed tool or prompt name, or a resource URI.');
       const explanation = router.explainRoute(target);
       if (explanation.kind === 'unknown') return toolError(`No backend offers ${quote(target)}.`);
       return structured(explanation);
@@ -115,19 +130,31 @@ export async function callManagementTool(router: Router, name: string, args: Rec
       } catch (error) {
         return toolError(`Refused: ${(error as Error).message}`);
       }
-      if (router.backendConfig(config.name)) return toolError(`Refused: a backend named ${quote(config.name)} already exists.`);
+      if (router.backendConfig(config.name))
+        return toolError(`Refused: a backend named ${quote(config.name)} already exists.`);
       router.addBackends([config]);
-      return structured({ registered: config.name, persisted: false, note: 'Runtime only: the config file is unchanged, so a restart or reload forgets this backend.' });
+      return structured({
+        registered: config.name,
+        persisted: false,
+        note: 'Runtime only: the config file is unchanged, so a restart or reload forgets this backend.',
+      });
     }
     case 'unregister_backend': {
       const backendName = args?.backend_name;
-      if (typeof backendName !== 'string' || !backendName) return toolError('backend_name is required: the name of a backend, as list_backends shows it.');
+      if (typeof backendName !== 'string' || !backendName)
+        return toolError('backend_name is required: the name of a backend, as list_backends shows it.');
       if (!router.backendConfig(backendName)) {
-        return toolError(`Unknown backend ${quote(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`);
+        return toolError(
+          `Unknown backend ${quote(backendName)}. Known backends: ${router.backendNames().join(', ') || 'none'}.`,
+        );
       }
       await router.drainAndRemove([backendName]);
       router.forgetBackend(backendName);
-      return structured({ unregistered: backendName, persisted: false, note: 'Runtime only: the config file is unchanged.' });
+      return structured({
+        unregistered: backendName,
+        persisted: false,
+        note: 'Runtime only: the config file is unchanged.',
+      });
     }
     default:
       return undefined;

@@ -21,14 +21,28 @@ export function readiness(router: Router): { ready: boolean; reason: string } {
     return ref ? admissionOf(ref.getSnapshot()).admit : false;
   });
   if (routable.length > 0) return { ready: true, reason: `${routable.length} of ${names.length} backend(s) routable` };
-  return { ready: false, reason: names.length === 0 ? 'no backends configured' : `none of ${names.length} backend(s) is routable` };
+  return {
+    ready: false,
+    reason: names.length === 0 ? 'no backends configured' : `none of ${names.length} backend(s) is routable`,
+  };
 }
 
 export function statusDocument(router: Router) {
   const backends = router.backendNames().map((n) => statusOf(router, n)!);
-  const routes = [...router.catalog.toolEntries()].map((e) => ({ name: e.exposed, kind: 'tool', backends: e.backends }));
-  for (const e of router.catalog.promptEntries()) routes.push({ name: e.exposed, kind: 'prompt', backends: e.backends });
-  return { at: new Date().toISOString(), ...readiness(router), default_strategy: router.settings.defaultStrategy, backends, routes };
+  const routes = [...router.catalog.toolEntries()].map((e) => ({
+    name: e.exposed,
+    kind: 'tool',
+    backends: e.backends,
+  }));
+  for (const e of router.catalog.promptEntries())
+    routes.push({ name: e.exposed, kind: 'prompt', backends: e.backends });
+  return {
+    at: new Date().toISOString(),
+    ...readiness(router),
+    default_strategy: router.settings.defaultStrategy,
+    backends,
+    routes,
+  };
 }
 
 export function observabilityRoutes(router: Router, metrics: RouterMetrics | undefined) {
@@ -45,10 +59,14 @@ export function observabilityRoutes(router: Router, metrics: RouterMetrics | und
       }
       case '/metrics':
         if (!metrics) return false;
-        void metrics.render().then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body));
+        void metrics
+          .render()
+          .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body));
         return true;
       case '/status':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(STATUS_PAGE_HTML);
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+          .end(STATUS_PAGE_HTML);
         return true;
       case '/status.json':
         json(res, 200, statusDocument(router));

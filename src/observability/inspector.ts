@@ -21,7 +21,8 @@ function stripPayloads(value: unknown, depth: number): unknown {
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => stripPayloads(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = PAYLOAD_KEYS.has(k) ? '[payload hidden: --inspect-payloads]' : stripPayloads(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = PAYLOAD_KEYS.has(k) ? '[payload hidden: --inspect-payloads]' : stripPayloads(v, depth + 1);
   return out;
 }
 
@@ -35,8 +36,13 @@ export interface RunningInspector {
 const importEsm = (specifier: string) => import(specifier);
 
 export async function startInspector(port: number, payloads: boolean, logger: Logger): Promise<RunningInspector> {
-  const { createInspectorServer } = (await importEsm('@statelyai/inspect/server')) as typeof import('@statelyai/inspect/server', { with: { 'resolution-mode': 'import' } });
-  const { createWebSocketInspector } = (await importEsm('@statelyai/inspect')) as typeof import('@statelyai/inspect', { with: { 'resolution-mode': 'import' } });
+  const { createInspectorServer } = (await importEsm('@statelyai/inspect/server')) as typeof import(
+    '@statelyai/inspect/server',
+    { with: { 'resolution-mode': 'import' } }
+  );
+  const { createWebSocketInspector } = (await importEsm('@statelyai/inspect')) as typeof import('@statelyai/inspect', {
+    with: { 'resolution-mode': 'import' },
+  });
   const server = createInspectorServer({ port, autoOpen: false });
   const inspector = createWebSocketInspector({
     url: `ws://127.0.0.1:${port}`,

@@ -26,16 +26,36 @@ export class RouterMetrics implements DispatchObserver {
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     // The two metrics of every call: cheaper than prom-client's own on the request path (see request-metrics.ts).
-    this.requests = new DeferredCounter({ name: 'mcp_router_requests_total', help: 'Attempts sent to backends, by outcome.', labelNames: ['backend', 'method', 'outcome'], registry: this.registry });
+    this.requests = new DeferredCounter({
+      name: 'mcp_router_requests_total',
+      help: 'Attempts sent to backends, by outcome.',
+      labelNames: ['backend', 'method', 'outcome'],
+      registry: this.registry,
+    });
     this.latency = new DurationHistogram(
       'mcp_router_request_duration_seconds',
       'Time from sending an attempt to a backend until its answer.',
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       this.registry,
     );
-    this.retries = new Counter({ name: 'mcp_router_retries_total', help: 'Attempts after the first: failover to another backend, or a retry on the same one.', labelNames: ['method', 'kind'], registers });
-    this.rejections = new Counter({ name: 'mcp_router_rejections_total', help: 'Requests no backend could take, by the reason the first candidate was skipped.', labelNames: ['method', 'reason'], registers });
-    this.timeouts = new Counter({ name: 'mcp_router_timeouts_total', help: 'Attempts cut off by the request timeout.', labelNames: ['backend', 'method'], registers });
+    this.retries = new Counter({
+      name: 'mcp_router_retries_total',
+      help: 'Attempts after the first: failover to another backend, or a retry on the same one.',
+      labelNames: ['method', 'kind'],
+      registers,
+    });
+    this.rejections = new Counter({
+      name: 'mcp_router_rejections_total',
+      help: 'Requests no backend could take, by the reason the first candidate was skipped.',
+      labelNames: ['method', 'reason'],
+      registers,
+    });
+    this.timeouts = new Counter({
+      name: 'mcp_router_timeouts_total',
+      help: 'Attempts cut off by the request timeout.',
+      labelNames: ['backend', 'method'],
+      registers,
+    });
     // Counted in a plain number and read at scrape time: two prom-client updates per request cost more.
     const requestsInFlight = () => this.requestsInFlight;
     new Gauge({
@@ -46,9 +66,24 @@ export class RouterMetrics implements DispatchObserver {
         this.set(requestsInFlight());
       },
     });
-    this.circuit = new Gauge({ name: 'mcp_router_backend_circuit_state', help: '1 for the circuit state each backend is in.', labelNames: ['backend', 'state'], registers });
-    this.connection = new Gauge({ name: 'mcp_router_backend_connection_state', help: '1 for the connection state each backend is in.', labelNames: ['backend', 'state'], registers });
-    this.health = new Gauge({ name: 'mcp_router_backend_health_state', help: '1 for the health state each backend is in.', labelNames: ['backend', 'state'], registers });
+    this.circuit = new Gauge({
+      name: 'mcp_router_backend_circuit_state',
+      help: '1 for the circuit state each backend is in.',
+      labelNames: ['backend', 'state'],
+      registers,
+    });
+    this.connection = new Gauge({
+      name: 'mcp_router_backend_connection_state',
+      help: '1 for the connection state each backend is in.',
+      labelNames: ['backend', 'state'],
+      registers,
+    });
+    this.health = new Gauge({
+      name: 'mcp_router_backend_health_state',
+      help: '1 for the health state each backend is in.',
+      labelNames: ['backend', 'state'],
+      registers,
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'mcp_router_' });
   }
 
@@ -59,7 +94,10 @@ export class RouterMetrics implements DispatchObserver {
     const key = `${backend}\u0000${method}\u0000${outcome}`;
     let child = this.children.get(key);
     if (!child) {
-      child = { count: this.requests.seriesFor({ backend, method, outcome }), latency: this.latency.seriesFor({ backend, method }) };
+      child = {
+        count: this.requests.seriesFor({ backend, method, outcome }),
+        latency: this.latency.seriesFor({ backend, method }),
+      };
       this.children.set(key, child);
     }
     child.count.pending++;
@@ -87,7 +125,8 @@ export class RouterMetrics implements DispatchObserver {
     const circuit = circuitStateOf(snapshot);
     const connection = connectionStateOf(snapshot);
     const health = healthStateOf(snapshot);
-    for (const s of CIRCUIT_STATES) this.circuit.set({ backend, state: s === 'halfOpen' ? 'half_open' : s }, s === circuit ? 1 : 0);
+    for (const s of CIRCUIT_STATES)
+      this.circuit.set({ backend, state: s === 'halfOpen' ? 'half_open' : s }, s === circuit ? 1 : 0);
     for (const s of CONNECTION_STATES) this.connection.set({ backend, state: s }, s === connection ? 1 : 0);
     for (const s of HEALTH_STATES) this.health.set({ backend, state: s }, s === health ? 1 : 0);
   }

@@ -84,10 +84,28 @@ export class DurationHistogram {
       let cumulative = 0;
       for (let i = 0; i <= this.bounds.length; i++) {
         cumulative += series.counts[i];
-        values.push({ labels: { le: i < this.bounds.length ? this.bounds[i] : '+Inf' }, sharedLabels: series.labels, value: cumulative, metricName: `${this.name}_bucket`, exemplar: null });
+        values.push({
+          labels: { le: i < this.bounds.length ? this.bounds[i] : '+Inf' },
+          sharedLabels: series.labels,
+          value: cumulative,
+          metricName: `${this.name}_bucket`,
+          exemplar: null,
+        });
       }
-      values.push({ labels: {}, sharedLabels: series.labels, value: series.sum, metricName: `${this.name}_sum`, exemplar: undefined });
-      values.push({ labels: {}, sharedLabels: series.labels, value: series.count, metricName: `${this.name}_count`, exemplar: undefined });
+      values.push({
+        labels: {},
+        sharedLabels: series.labels,
+        value: series.sum,
+        metricName: `${this.name}_sum`,
+        exemplar: undefined,
+      });
+      values.push({
+        labels: {},
+        sharedLabels: series.labels,
+        value: series.count,
+        metricName: `${this.name}_count`,
+        exemplar: undefined,
+      });
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
@@ -95,7 +113,13 @@ export class DurationHistogram {
   /** The metric as getMetricsAsJSON gives it: every label in `labels` (as prom-client). */
   get(): { name: string; help: string; type: string; aggregator: string; values: Omit<MetricValue, 'sharedLabels'>[] } {
     const metric = this.getForPromString();
-    return { ...metric, values: metric.values.map(({ sharedLabels, labels, ...value }) => ({ ...value, labels: { ...labels, ...sharedLabels } })) };
+    return {
+      ...metric,
+      values: metric.values.map(({ sharedLabels, labels, ...value }) => ({
+        ...value,
+        labels: { ...labels, ...sharedLabels },
+      })),
+    };
   }
 }
 

@@ -17,7 +17,11 @@ import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 export interface ClientOrigin {
   /** The client session's id: several calls of one session are one origin. */
   readonly id: string;
-  request(method: string, params: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Record<string, unknown>>;
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>>;
   /**
    * Sends a notification related to this call (over HTTP, on the call's own stream, as the backend sent it on
    * its own). A session that does not provide it gets the backend's log messages by broadcast.
@@ -106,7 +110,11 @@ export class ClientOrigins {
    * else once the other sessions' calls have ended (see above). Rejects when no session is left, when `signal`
    * aborts (the backend cancelled its request) or after `maxMs`.
    */
-  attribute(backend: string, method: string, options: { signal?: AbortSignal; maxMs?: number } = {}): Promise<ClientOrigin> {
+  attribute(
+    backend: string,
+    method: string,
+    options: { signal?: AbortSignal; maxMs?: number } = {},
+  ): Promise<ClientOrigin> {
     const now = this.soleOrigin(backend);
     if (now) return Promise.resolve(now);
     const running = this.byBackend.get(backend)?.size ?? 0;

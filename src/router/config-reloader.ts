@@ -45,8 +45,11 @@ export class ConfigReloader {
     try {
       next = this.load();
     } catch (error) {
-      const refused = error instanceof ConfigError ? error.issues.map((i) => `${i.path || '(file)'}: ${i.problem}`) : [String(error)];
-      this.logger.error(`configuration edit refused (${trigger}); the running backends keep serving`, { problems: refused });
+      const refused =
+        error instanceof ConfigError ? error.issues.map((i) => `${i.path || '(file)'}: ${i.problem}`) : [String(error)];
+      this.logger.error(`configuration edit refused (${trigger}); the running backends keep serving`, {
+        problems: refused,
+      });
       return { ok: false, added: [], removed: [], changed: [], refused };
     }
     const result = await this.router.applyConfig(next);
@@ -62,7 +65,9 @@ export class ConfigReloader {
         clearTimeout(this.debounce);
         this.debounce = setTimeout(() => void this.reload('file changed'), 200);
       });
-      this.watcher.on('error', (error) => this.logger.warn('config watcher failed; SIGHUP still reloads', { error: String(error) }));
+      this.watcher.on('error', (error) =>
+        this.logger.warn('config watcher failed; SIGHUP still reloads', { error: String(error) }),
+      );
     } catch (error) {
       this.logger.warn('cannot watch the config file; SIGHUP still reloads', { error: String(error) });
     }

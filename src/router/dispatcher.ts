@@ -92,7 +92,8 @@ export class Dispatcher {
     // Each decision is a new snapshot: the same one means the actor decided nothing (it was stopped), and its
     // last decision may be this request's previous attempt.
     const decision = after === before ? null : after.context.last;
-    if (decision?.requestId !== requestId) throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
+    if (decision?.requestId !== requestId)
+      throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
     return decision;
   }
 
@@ -102,7 +103,10 @@ export class Dispatcher {
     const requestId = `r${this.nextRequestId++}`;
     const deadline = options.controller ?? new Cancellation();
     const timeoutMs = settings.requestTimeoutSeconds * 1000;
-    const timer = clock.setTimeout(() => deadline.abort(new RouterError('TIMEOUT', `no answer within ${settings.requestTimeoutSeconds} s`)), timeoutMs);
+    const timer = clock.setTimeout(
+      () => deadline.abort(new RouterError('TIMEOUT', `no answer within ${settings.requestTimeoutSeconds} s`)),
+      timeoutMs,
+    );
     const onClientAbort = () => deadline.abort(new RouterError('CANCELLED', 'cancelled by the client'));
     if (options.signal?.aborted) onClientAbort();
     else options.signal?.addEventListener('abort', onClientAbort, { once: true });
@@ -121,7 +125,9 @@ export class Dispatcher {
           // Every other candidate is out: the same backend again, after a backoff and only within the retry
           // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget.)
           if (!this.takeRetryBudget()) throw lastError ?? noBackendError(target, decision);
-          const ceiling = Math.min(settings.maxBackoffSeconds, settings.retryBaseSeconds * settings.retryBackoff ** (attempt - 1)) * 1000;
+          const ceiling =
+            Math.min(settings.maxBackoffSeconds, settings.retryBaseSeconds * settings.retryBackoff ** (attempt - 1)) *
+            1000;
           await sleep(clock, (this.deps.random ?? Math.random)() * ceiling, deadline.signal);
           tried.length = 0;
           decision = this.route(requestId, target, tried, attempt);
@@ -172,28 +178,49 @@ export class Dispatcher {
     target: ForwardTarget,
     options: ForwardOptions,
     signal: CancelSignal,
-  ): Promise<{ ok: true; result: Record<string, unknown> } | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }> {
+  ): Promise<
+    | { ok: true; result: Record<string, unknown> }
+    | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }
+  > {
     const { clock, traffic } = this.deps;
     const ref = this.deps.backendRef(backend);
     const started = clock.now();
     const counters = traffic?.started(backend);
     let reported = false;
     // Once per attempt, whatever path it ends on: the counters and the backend actor hear of it exactly once.
-    const report = (type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed', error?: string, outcome?: AttemptOutcome) => {
+    const report = (
+      type: 'attempt.succeeded' | 'attempt.ignored' | 'attempt.failed',
+      error?: string,
+      outcome?: AttemptOutcome,
+    ) => {
       if (reported) return;
       reported = true;
       const at = clock.now();
       if (counters) traffic!.ended(backend, counters, at - started);
       this.deps.observer?.attempt(backend, target.method, outcome ?? OUTCOME_OF[type], at - started);
-      if (this.debug) this.deps.logger.debug('request', { requestId, backend, method: target.method, name: target.name, outcome: outcome ?? OUTCOME_OF[type], durationMs: at - started, ...(error ? { error } : {}) });
+      if (this.debug)
+        this.deps.logger.debug('request', {
+          requestId,
+          backend,
+          method: target.method,
+          name: target.name,
+          outcome: outcome ?? OUTCOME_OF[type],
+          durationMs: at - started,
+          ...(error ? { error } : {}),
+        });
       if (!ref) return;
-      if (type === 'attempt.failed') this.outcomes.report(ref, { type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
+      if (type === 'attempt.failed')
+        this.outcomes.report(ref, { type, epoch, at, latencyMs: at - started, error: error ?? 'failed' });
       else this.outcomes.report(ref, { type, epoch, at, latencyMs: at - started });
     };
     const link = this.deps.linkOf(backend);
     if (!link) {
       report('attempt.ignored');
-      return { ok: false, retry: true, error: new RouterError('BACKEND_UNAVAILABLE', `backend ${backend} is not connected`, { backend }) };
+      return {
+        ok: false,
+        retry: true,
+        error: new RouterError('BACKEND_UNAVAILABLE', `backend ${backend} is not connected`, { backend }),
+      };
     }
     const leave = options.origin ? this.deps.origins?.enter(backend, options.origin) : undefined;
     const send = () => link.call(target.method, options.paramsFor(backend), { signal, onprogress: options.onprogress });
@@ -220,13 +247,25 @@ export class Dispatcher {
       }
       const classified = classifyError(error);
       report(classified.kind === 'failure' ? 'attempt.failed' : 'attempt.ignored', classified.message);
-      const routerError = new RouterError('BACKEND_ERROR', classified.message, { backend, code: classified.code }, { cause: error });
+      const routerError = new RouterError(
+        'BACKEND_ERROR',
+        classified.message,
+        { backend, code: classified.code },
+        { cause: error },
+      );
       // A resource one backend does not have may be another's (templates and resource lists overlap).
       const notFoundHere = classified.code === RESOURCE_NOT_FOUND && target.method === 'resources/read';
       const retry =
         notFoundHere ||
-        (classified.kind === 'failure' && (classified.notReached || isReadOnlyMethod(target.method) || options.retrySafe(backend)));
-      this.deps.logger.debug('attempt failed', { requestId, backend, method: target.method, error: classified.message, retry });
+        (classified.kind === 'failure' &&
+          (classified.notReached || isReadOnlyMethod(target.method) || options.retrySafe(backend)));
+      this.deps.logger.debug('attempt failed', {
+        requestId,
+        backend,
+        method: target.method,
+        error: classified.message,
+        retry,
+      });
       return { ok: false, retry, failoverOnly: notFoundHere, error: routerError };
     } finally {
       // A call given up on (cancelled, timed out) may still be running on the backend.
@@ -238,7 +277,11 @@ export class Dispatcher {
 /** MCP's "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;
 
-const OUTCOME_OF = { 'attempt.succeeded': 'success', 'attempt.failed': 'failure', 'attempt.ignored': 'ignored' } as const;
+const OUTCOME_OF = {
+  'attempt.succeeded': 'success',
+  'attempt.failed': 'failure',
+  'attempt.ignored': 'ignored',
+} as const;
 
 function noBackendError(target: ForwardTarget, decision: RouteDecision): RouterError {
   const reasons = decision.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');

@@ -40,7 +40,14 @@ export function classifyError(error: unknown): ClassifiedError {
     return { kind: 'ignored', notReached: false, code: error.code, message };
   }
   const status = (error as { code?: unknown })?.code;
-  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 404 && status !== 408 && status !== 429) {
+  if (
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 404 &&
+    status !== 408 &&
+    status !== 429
+  ) {
     return { kind: 'ignored', notReached: false, code: status, message };
   }
   // A send that failed before anything left us: the SDK says "Not connected".
@@ -65,6 +72,8 @@ export function isReadOnlyMethod(method: string): boolean {
 }
 
 /** A tool the backend says can be called again without harm. */
-export function isRetrySafeTool(annotations: { readOnlyHint?: boolean; idempotentHint?: boolean } | undefined): boolean {
+export function isRetrySafeTool(
+  annotations: { readOnlyHint?: boolean; idempotentHint?: boolean } | undefined,
+): boolean {
   return Boolean(annotations?.readOnlyHint || annotations?.idempotentHint);
 }

@@ -5,7 +5,16 @@
  */
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
-const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+const LOG_LEVELS: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
 
 /** Whether a message at `level` is one a client that asked for `wanted` gets (all of them when it asked for none). */
 export function isWanted(level: unknown, wanted: LoggingLevel | undefined): boolean {
@@ -15,6 +24,7 @@ export function isWanted(level: unknown, wanted: LoggingLevel | undefined): bool
 /** The most verbose of the levels asked for, or undefined when none was. */
 export function mostVerbose(levels: Iterable<LoggingLevel>): LoggingLevel | undefined {
   let best: LoggingLevel | undefined;
-  for (const level of levels) if (best === undefined || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(best)) best = level;
+  for (const level of levels)
+    if (best === undefined || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(best)) best = level;
   return best;
 }

@@ -5,7 +5,13 @@
 import { createActor, fromTransition, type InspectionEvent, type Observer } from 'xstate';
 import type { BackendActorRef, BackendMachineInput, BackendSnapshot } from '../../machines/backend.machine';
 import { admissionOf, circuitStateOf } from '../../machines/backend.selectors';
-import { supervisorMachine, type DispatchContext, type DispatchEvent, type RouteDecision, type SupervisorActorRef } from '../../machines/supervisor.machine';
+import {
+  supervisorMachine,
+  type DispatchContext,
+  type DispatchEvent,
+  type RouteDecision,
+  type SupervisorActorRef,
+} from '../../machines/supervisor.machine';
 import { backendMachine } from '../../machines/backend.machine';
 import { createLinkActor, createPingActor, counts } from '../backends/link.actor';
 import type { BackendLink } from '../backends/open-link';
@@ -35,7 +41,10 @@ export interface RouterOptions {
   version?: string;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Metrics and the like: told of every attempt and every backend snapshot. */
-  observer?: DispatchObserver & { backendState?(backend: string, snapshot: BackendSnapshot): void; removeBackend?(backend: string): void };
+  observer?: DispatchObserver & {
+    backendState?(backend: string, snapshot: BackendSnapshot): void;
+    removeBackend?(backend: string): void;
+  };
 }
 
 /** What backends tell their clients, fanned out to the client sessions. */
@@ -61,7 +70,14 @@ export type ListChangeListener = (change: ListChange) => void;
 type SupervisorSnapshotBackends = Record<string, BackendActorRef>;
 
 /** Names the router serves itself; they are reserved in the catalog. */
-export const MANAGEMENT_TOOL_NAMES = ['list_backends', 'get_backend_health', 'explain_route', 'reload_backends_config', 'register_backend', 'unregister_backend'];
+export const MANAGEMENT_TOOL_NAMES = [
+  'list_backends',
+  'get_backend_health',
+  'explain_route',
+  'reload_backends_config',
+  'register_backend',
+  'unregister_backend',
+];
 
 export function backendInput(config: BackendConfig): BackendMachineInput {
   return {
@@ -140,17 +156,27 @@ export class Router {
         if (this.links.get(name) === l) this.links.delete(name);
       },
       prepareClient: (name) => (client: Client) =>
-        registerBackendClientHandlers(name, client, {
-          listChanged: (backend) => void this.refreshCapabilities(backend),
-          logMessage: (backend, params) => this.broadcast(backend, (b) => b.logMessage?.(this.templateOf(backend), params)),
-          resourceUpdated: (backend, uri) => this.broadcast(backend, (b) => b.resourceUpdated?.(this.templateOf(backend), uri)),
-        }, this.origins),
+        registerBackendClientHandlers(
+          name,
+          client,
+          {
+            listChanged: (backend) => void this.refreshCapabilities(backend),
+            logMessage: (backend, params) =>
+              this.broadcast(backend, (b) => b.logMessage?.(this.templateOf(backend), params)),
+            resourceUpdated: (backend, uri) =>
+              this.broadcast(backend, (b) => b.resourceUpdated?.(this.templateOf(backend), uri)),
+          },
+          this.origins,
+        ),
     });
     const ping = createPingActor({ clock: this.clock, linkOf: (name) => this.links.get(name) });
     const machine = supervisorMachine.provide({
       actors: {
         backend: backendMachine.provide({ actors: { link, ping } }),
-        dispatch: fromTransition((context: DispatchContext, event: DispatchEvent, scope) => this.decide(context, event, scope), { turn: 0, last: null }),
+        dispatch: fromTransition(
+          (context: DispatchContext, event: DispatchEvent, scope) => this.decide(context, event, scope),
+          { turn: 0, last: null },
+        ),
       },
     });
     this.supervisor = createActor(machine, {
@@ -188,7 +214,13 @@ export class Router {
         // Failures and half-open trials change a backend's context; only a change of state is worth a log line or a gauge.
         const onSnapshot = (s: BackendSnapshot) => {
           const next = stateView(s);
-          if (prev && prev.connection === next.connection && prev.health === next.health && prev.circuit === next.circuit) return;
+          if (
+            prev &&
+            prev.connection === next.connection &&
+            prev.health === next.health &&
+            prev.circuit === next.circuit
+          )
+            return;
           for (const line of describeChanges(prev, next, s)) log[line.level](line.message, line.fields);
           prev = next;
           this.options.observer?.backendState?.(name, s);
@@ -330,7 +362,8 @@ export class Router {
         new Promise<void>((resolve) => {
           const ref = this.backendRef(name);
           if (!ref) return resolve();
-          const done = (s: BackendSnapshot) => s.context.link.connectedAt !== null || s.context.lastError !== null || s.status !== 'active';
+          const done = (s: BackendSnapshot) =>
+            s.context.link.connectedAt !== null || s.context.lastError !== null || s.status !== 'active';
           if (done(ref.getSnapshot())) return resolve();
           const sub = ref.subscribe((s) => {
             if (done(s)) {
@@ -398,7 +431,8 @@ export class Router {
    */
   private byConfiguredName(observer: DispatchObserver): DispatchObserver {
     return {
-      attempt: (backend, method, outcome, durationMs) => observer.attempt(this.templateOf(backend), method, outcome, durationMs),
+      attempt: (backend, method, outcome, durationMs) =>
+        observer.attempt(this.templateOf(backend), method, outcome, durationMs),
       retry: (method, sameBackend) => observer.retry(method, sameBackend),
       rejected: (method, skipped) => observer.rejected(method, skipped),
       inFlight: (delta) => observer.inFlight(delta),
@@ -422,7 +456,11 @@ export class Router {
     await this.drainAndRemove(leaving);
     for (const name of diff.removed) this.configs.delete(name);
     this.addBackends([...diff.changed, ...diff.added]);
-    this.logger.info('configuration applied', { added: diff.added.map((b) => b.name), removed: diff.removed, changed: diff.changed.map((b) => b.name) });
+    this.logger.info('configuration applied', {
+      added: diff.added.map((b) => b.name),
+      removed: diff.removed,
+      changed: diff.changed.map((b) => b.name),
+    });
     return { added: diff.added.map((b) => b.name), removed: diff.removed, changed: diff.changed.map((b) => b.name) };
   }
 
@@ -430,7 +468,8 @@ export class Router {
   async drainAndRemove(templatesOrInstances: string[]): Promise<void> {
     // A per-client backend leaving takes every session's instance of it along.
     const names = [...templatesOrInstances];
-    for (const [instance, owner] of this.instances) if (templatesOrInstances.includes(owner.backend)) names.push(instance);
+    for (const [instance, owner] of this.instances)
+      if (templatesOrInstances.includes(owner.backend)) names.push(instance);
     if (names.length === 0) return;
     for (const name of names) this.draining.add(name);
     const timeoutMs = this.config.routing.requestTimeoutSeconds * 1000;
@@ -527,7 +566,12 @@ export class Router {
   }
 
   private catalogInfo(config: BackendConfig) {
-    return { name: config.name, namespace: config.namespace, priority: config.priority, order: [...this.configs.keys()].indexOf(config.name) };
+    return {
+      name: config.name,
+      namespace: config.namespace,
+      priority: config.priority,
+      order: [...this.configs.keys()].indexOf(config.name),
+    };
   }
 
   private notify(change: ListChange): void {
@@ -536,7 +580,12 @@ export class Router {
   }
 
   /** Candidates for a request: the backends that offer the name, with their live state. */
-  candidatesFor(method: string, name: string, backends: Record<string, BackendActorRef>, session?: string): { original: string; views: CandidateView[] } {
+  candidatesFor(
+    method: string,
+    name: string,
+    backends: Record<string, BackendActorRef>,
+    session?: string,
+  ): { original: string; views: CandidateView[] } {
     let original = name;
     let names: string[] = [];
     if (method === 'tools/call') {
@@ -562,7 +611,13 @@ export class Router {
       if (!ref || !config) continue;
       const snapshot = ref.getSnapshot();
       if (this.draining.has(backend)) {
-        views.push({ backend, priority: config.priority, routes: config.routes, inFlight: this.traffic.inFlight(own?.get(backend) ?? backend), admission: { admit: false, reason: 'draining (being removed or replaced)' } });
+        views.push({
+          backend,
+          priority: config.priority,
+          routes: config.routes,
+          inFlight: this.traffic.inFlight(own?.get(backend) ?? backend),
+          admission: { admit: false, reason: 'draining (being removed or replaced)' },
+        });
         continue;
       }
       views.push({
@@ -590,12 +645,43 @@ export class Router {
     would_choose: string | null;
     skipped: { backend: string; reason: string }[];
   } {
-    const kind = this.catalog.tool(name) ? 'tool' : this.catalog.prompt(name) ? 'prompt' : this.catalog.resourceBackends(name).length && name.includes(':') ? 'resource' : 'unknown';
-    if (kind === 'unknown') return { name, kind, original: null, strategy: null, decided_by: null, order: [], would_choose: null, skipped: [] };
+    const kind = this.catalog.tool(name)
+      ? 'tool'
+      : this.catalog.prompt(name)
+        ? 'prompt'
+        : this.catalog.resourceBackends(name).length && name.includes(':')
+          ? 'resource'
+          : 'unknown';
+    if (kind === 'unknown')
+      return {
+        name,
+        kind,
+        original: null,
+        strategy: null,
+        decided_by: null,
+        order: [],
+        would_choose: null,
+        skipped: [],
+      };
     const method = kind === 'tool' ? 'tools/call' : kind === 'prompt' ? 'prompts/get' : 'resources/read';
     const { original, views } = this.candidatesFor(method, name, this.supervisor.getSnapshot().context.backends);
-    const plan = planRoute({ name: original, candidates: views, defaultStrategy: this.config.routing.defaultStrategy, exclude: new Set(), turn: this.supervisor.getSnapshot().context.dispatch.getSnapshot().context.turn });
-    return { name, kind, original, strategy: plan.strategy, decided_by: plan.decidedBy, order: plan.order, would_choose: plan.chosen?.backend ?? null, skipped: plan.skipped };
+    const plan = planRoute({
+      name: original,
+      candidates: views,
+      defaultStrategy: this.config.routing.defaultStrategy,
+      exclude: new Set(),
+      turn: this.supervisor.getSnapshot().context.dispatch.getSnapshot().context.turn,
+    });
+    return {
+      name,
+      kind,
+      original,
+      strategy: plan.strategy,
+      decided_by: plan.decidedBy,
+      order: plan.order,
+      would_choose: plan.chosen?.backend ?? null,
+      skipped: plan.skipped,
+    };
   }
 
   /**
@@ -603,16 +689,26 @@ export class Router {
    * trial permit is taken at once (attempt.started, deferred until the decision is the actor's snapshot, so the
    * next dispatch sees it), and an inspector is shown why the request went where it went.
    */
-  private decide(context: DispatchContext, event: DispatchEvent, scope: { defer(fn: () => void): void }): DispatchContext {
+  private decide(
+    context: DispatchContext,
+    event: DispatchEvent,
+    scope: { defer(fn: () => void): void },
+  ): DispatchContext {
     // XState hands a transition actor its own xstate.stop too (when the supervisor stops): nothing to decide.
     if (event.type !== 'request.dispatch') return context;
     const { backends } = this.supervisor.getSnapshot().context;
-    const { original, views } = this.candidatesFor(event.target.method, event.target.name, backends, event.target.session);
+    const { original, views } = this.candidatesFor(
+      event.target.method,
+      event.target.name,
+      backends,
+      event.target.session,
+    );
     const plan = planRoute({
       name: original,
       candidates: views,
       defaultStrategy: this.config.routing.defaultStrategy,
-      exclude: event.exclude.length === 0 ? NOTHING_EXCLUDED : new Set(event.exclude.map((name) => this.templateOf(name))),
+      exclude:
+        event.exclude.length === 0 ? NOTHING_EXCLUDED : new Set(event.exclude.map((name) => this.templateOf(name))),
       turn: context.turn,
     });
     const session = event.target.session === undefined ? undefined : this.sessions.get(event.target.session);
@@ -627,11 +723,27 @@ export class Router {
     };
     // With a closed circuit and nobody inspecting, attempt.started would change nothing: it is not sent.
     const ref = chosen ? backends[chosen] : undefined;
-    if (plan.chosen && ref && (this.options.inspect !== undefined || circuitStateOf(ref.getSnapshot()) === 'halfOpen')) {
-      const started = { type: 'attempt.started' as const, requestId: event.requestId, epoch: plan.chosen.epoch, why: { strategy: plan.strategy, order: plan.order, skipped: plan.skipped } };
+    if (
+      plan.chosen &&
+      ref &&
+      (this.options.inspect !== undefined || circuitStateOf(ref.getSnapshot()) === 'halfOpen')
+    ) {
+      const started = {
+        type: 'attempt.started' as const,
+        requestId: event.requestId,
+        epoch: plan.chosen.epoch,
+        why: { strategy: plan.strategy, order: plan.order, skipped: plan.skipped },
+      };
       scope.defer(() => ref.send(started));
     }
-    if (this.debugRouting) this.logger.debug('routed', { request: event.requestId, name: event.target.name, method: event.target.method, attempt: event.attempt, ...decision });
+    if (this.debugRouting)
+      this.logger.debug('routed', {
+        request: event.requestId,
+        name: event.target.name,
+        method: event.target.method,
+        attempt: event.attempt,
+        ...decision,
+      });
     return { turn: context.turn + 1, last: decision };
   }
 }

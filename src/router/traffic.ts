@@ -41,7 +41,10 @@ export class Traffic {
   ended(backend: string, counters: BackendTraffic, latencyMs: number): void {
     counters.inFlight = Math.max(0, counters.inFlight - 1);
     counters.lastLatencyMs = latencyMs;
-    counters.latencyEwmaMs = counters.latencyEwmaMs === null ? latencyMs : counters.latencyEwmaMs + EWMA_WEIGHT * (latencyMs - counters.latencyEwmaMs);
+    counters.latencyEwmaMs =
+      counters.latencyEwmaMs === null
+        ? latencyMs
+        : counters.latencyEwmaMs + EWMA_WEIGHT * (latencyMs - counters.latencyEwmaMs);
     if (counters.inFlight === 0 && this.byBackend.get(backend) === counters) this.wake(backend);
   }
 

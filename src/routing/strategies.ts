@@ -107,14 +107,17 @@ function chainOrder(route: RouteMatch, candidates: CandidateView[]): CandidateVi
 export function planRoute(input: PlanInput): Plan {
   const match = firstRouteMatch(input);
   let strategy: Strategy = match?.route.strategy ?? input.defaultStrategy;
-  let decidedBy = match ? `route ${JSON.stringify(match.route.pattern)} of ${match.candidate.backend}` : 'default strategy';
+  let decidedBy = match
+    ? `route ${JSON.stringify(match.route.pattern)} of ${match.candidate.backend}`
+    : 'default strategy';
   let ordered: CandidateView[];
   const skipped: Plan['skipped'] = [];
 
   if (strategy === 'path') {
     if (match) {
       const claimants = input.candidates.filter((c) => c.routes.some((r) => globMatches(input.name, r.pattern)));
-      for (const c of input.candidates) if (!claimants.includes(c)) skipped.push({ backend: c.backend, reason: 'no route match' });
+      for (const c of input.candidates)
+        if (!claimants.includes(c)) skipped.push({ backend: c.backend, reason: 'no route match' });
       ordered = loadSharingOrder(claimants, input.turn);
     } else {
       // No route claims the name: every backend offering it may serve it, by capability.
@@ -125,7 +128,8 @@ export function planRoute(input: PlanInput): Plan {
   } else if (strategy === 'fallback') {
     if (match && match.route.fallbackTo.length > 0) {
       ordered = chainOrder(match, input.candidates);
-      for (const c of input.candidates) if (!ordered.includes(c)) skipped.push({ backend: c.backend, reason: 'not in the fallback chain' });
+      for (const c of input.candidates)
+        if (!ordered.includes(c)) skipped.push({ backend: c.backend, reason: 'not in the fallback chain' });
     } else {
       ordered = byPriority(input.candidates);
     }

@@ -79,7 +79,9 @@ function progressForwarder(extra: Extra) {
   const token = extra._meta?.progressToken;
   if (token === undefined) return undefined;
   return (progress: { progress: number; total?: number; message?: string }) => {
-    void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } }).catch(() => {});
+    void extra
+      .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })
+      .catch(() => {});
   };
 }
 
@@ -106,7 +108,9 @@ function invalidParamsIfZod(method: string, error: unknown): unknown {
   if (!(error instanceof Error) || !/ZodError$/.test(error.name) || !Array.isArray(issues)) return error;
   const first = issues[0];
   // Record keys in the path are the caller's: quoted and cut when they are not plain names.
-  const where = first?.path?.length ? first.path.map((k) => (/^[A-Za-z0-9_$-]{1,64}$/.test(String(k)) ? String(k) : quote(String(k)))).join('.') : 'request';
+  const where = first?.path?.length
+    ? first.path.map((k) => (/^[A-Za-z0-9_$-]{1,64}$/.test(String(k)) ? String(k) : quote(String(k)))).join('.')
+    : 'request';
   return new McpError(ErrorCode.InvalidParams, `Invalid ${method} request: ${where}: ${first?.message ?? 'invalid'}`);
 }
 
@@ -143,7 +147,9 @@ export function createClientSession(options: ClientSessionOptions): Server {
     {
       capabilities: {
         tools: { listChanged: true },
-        ...(aggregate.resources ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } } : {}),
+        ...(aggregate.resources
+          ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } }
+          : {}),
         ...(aggregate.prompts ? { prompts: { listChanged: true } } : {}),
         ...(aggregate.logging ? { logging: {} } : {}),
         ...(aggregate.completions ? { completions: {} } : {}),
@@ -175,11 +181,20 @@ export function createClientSession(options: ClientSessionOptions): Server {
   const originOf = (extra: Extra): ClientOrigin => ({
     id: sessionKey,
     request: (method, params, signal) =>
-      extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<Record<string, unknown>>,
+      extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<
+        Record<string, unknown>
+      >,
     notify: notifyVia((method, params) => void extra.sendNotification({ method, params } as never).catch(() => {})),
   });
 
-  const forward = async (method: string, name: string, extra: Extra, build: (original: string, backend: string) => Record<string, unknown>, retrySafe: (backend: string) => boolean, resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored') => {
+  const forward = async (
+    method: string,
+    name: string,
+    extra: Extra,
+    build: (original: string, backend: string) => Record<string, unknown>,
+    retrySafe: (backend: string) => boolean,
+    resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored',
+  ) => {
     if (!instancesReady) await instances;
     try {
       return await router.dispatcher.forward(
@@ -221,12 +236,22 @@ export function createClientSession(options: ClientSessionOptions): Server {
           onprogress:
             token === undefined
               ? undefined
-              : (progress) => call.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken: token as string | number } }),
+              : (progress) =>
+                  call.send({
+                    jsonrpc: '2.0',
+                    method: 'notifications/progress',
+                    params: { ...progress, progressToken: token as string | number },
+                  }),
           origin: {
             id: sessionKey,
             request: (method, requestParams, signal) =>
-              server.request({ method, params: requestParams } as never, PassThroughResult as never, { signal, relatedRequestId: call.id }) as Promise<Record<string, unknown>>,
-            notify: notifyVia((method, notificationParams) => call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage)),
+              server.request({ method, params: requestParams } as never, PassThroughResult as never, {
+                signal,
+                relatedRequestId: call.id,
+              }) as Promise<Record<string, unknown>>,
+            notify: notifyVia((method, notificationParams) =>
+              call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage),
+            ),
           },
           resultCounts: (result) => (result.isError ? 'ignored' : 'success'),
         },
@@ -236,27 +261,44 @@ export function createClientSession(options: ClientSessionOptions): Server {
     }
   };
 
-  if (aggregate.prompts) server.setRequestHandler(ListPromptsRequestSchema, async () => {
-    await router.whenSettled();
-    return { prompts: router.catalog.listPrompts() };
-  });
+  if (aggregate.prompts)
+    server.setRequestHandler(ListPromptsRequestSchema, async () => {
+      await router.whenSettled();
+      return { prompts: router.catalog.listPrompts() };
+    });
 
-  if (aggregate.prompts) server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-    const entry = router.catalog.prompt(request.params.name);
-    if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
-    return (await forward('prompts/get', request.params.name, extra, (original) => ({ ...request.params, name: original }), () => true)) as never;
-  });
+  if (aggregate.prompts)
+    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+      const entry = router.catalog.prompt(request.params.name);
+      if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      return (await forward(
+        'prompts/get',
+        request.params.name,
+        extra,
+        (original) => ({ ...request.params, name: original }),
+        () => true,
+      )) as never;
+    });
 
-  if (aggregate.resources) server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
-    await router.whenSettled();
-    return { resourceTemplates: router.catalog.listResourceTemplates() };
-  });
+  if (aggregate.resources)
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+      await router.whenSettled();
+      return { resourceTemplates: router.catalog.listResourceTemplates() };
+    });
 
-  if (aggregate.resources) server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-    const { uri } = request.params;
-    if (router.catalog.resourceBackends(uri).length === 0) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
-    return (await forward('resources/read', uri, extra, () => ({ ...request.params }), () => true)) as never;
-  });
+  if (aggregate.resources)
+    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+      const { uri } = request.params;
+      if (router.catalog.resourceBackends(uri).length === 0)
+        throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
+      return (await forward(
+        'resources/read',
+        uri,
+        extra,
+        () => ({ ...request.params }),
+        () => true,
+      )) as never;
+    });
 
   if (aggregate.resources) {
     server.setRequestHandler(ListResourcesRequestSchema, async () => {
@@ -270,7 +312,13 @@ export function createClientSession(options: ClientSessionOptions): Server {
       const { uri } = request.params;
       if (router.subscriptions.add(uri, sessionKey)) {
         try {
-          await forward('resources/subscribe', uri, extra, () => ({ ...request.params }), () => true);
+          await forward(
+            'resources/subscribe',
+            uri,
+            extra,
+            () => ({ ...request.params }),
+            () => true,
+          );
         } catch (error) {
           router.subscriptions.remove(uri, sessionKey);
           throw error;
@@ -281,7 +329,13 @@ export function createClientSession(options: ClientSessionOptions): Server {
     server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
       const { uri } = request.params;
       if (router.subscriptions.remove(uri, sessionKey)) {
-        await forward('resources/unsubscribe', uri, extra, () => ({ ...request.params }), () => true);
+        await forward(
+          'resources/unsubscribe',
+          uri,
+          extra,
+          () => ({ ...request.params }),
+          () => true,
+        );
       }
       return {};
     });
@@ -302,11 +356,22 @@ export function createClientSession(options: ClientSessionOptions): Server {
       if (ref.type === 'ref/prompt') {
         const entry = router.catalog.prompt(ref.name ?? '');
         if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-        return (await forward('completion/complete', `prompt:${ref.name}`, extra,
-          () => ({ ...request.params, ref: { ...ref, name: entry.original } }), () => true)) as never;
+        return (await forward(
+          'completion/complete',
+          `prompt:${ref.name}`,
+          extra,
+          () => ({ ...request.params, ref: { ...ref, name: entry.original } }),
+          () => true,
+        )) as never;
       }
       const uri = ref.uri ?? '';
-      return (await forward('completion/complete', uri, extra, () => ({ ...request.params }), () => true)) as never;
+      return (await forward(
+        'completion/complete',
+        uri,
+        extra,
+        () => ({ ...request.params }),
+        () => true,
+      )) as never;
     });
   }
 

@@ -102,7 +102,11 @@ export class HttpFront {
     const path = (req.url ?? '/').split('?')[0];
     // Liveness and readiness stay open to probes; everything else needs the token.
     const probe = path === '/healthz' || path === '/readyz';
-    if (this.options.authToken !== undefined && !probe && !bearerMatches(req.headers.authorization, this.options.authToken)) {
+    if (
+      this.options.authToken !== undefined &&
+      !probe &&
+      !bearerMatches(req.headers.authorization, this.options.authToken)
+    ) {
       res.setHeader('www-authenticate', 'Bearer');
       return jsonRpcError(res, 401, -32000, 'Unauthorized: a valid bearer token is required');
     }
@@ -113,7 +117,12 @@ export class HttpFront {
     const sessionId = header(req, 'mcp-session-id');
     const version = header(req, 'mcp-protocol-version');
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return jsonRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+      return jsonRpcError(
+        res,
+        400,
+        -32000,
+        `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+      );
     }
     if (req.method === 'POST') {
       const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
@@ -128,13 +137,25 @@ export class HttpFront {
         const session = this.sessions.get(sessionId);
         if (!session) return jsonRpcError(res, 404, -32001, 'Session not found', idOf(body));
         if (Array.isArray(body) && refusesBatches(session.transport.protocolVersion)) {
-          return jsonRpcError(res, 400, -32600, `Invalid Request: protocol version ${session.transport.protocolVersion} does not allow JSON-RPC batches`);
+          return jsonRpcError(
+            res,
+            400,
+            -32600,
+            `Invalid Request: protocol version ${session.transport.protocolVersion} does not allow JSON-RPC batches`,
+          );
         }
-        if (isInitialize) return jsonRpcError(res, 400, -32600, 'Invalid Request: this session is already initialized', idOf(body));
+        if (isInitialize)
+          return jsonRpcError(res, 400, -32600, 'Invalid Request: this session is already initialized', idOf(body));
         return session.transport.handlePost(req, res, body as JSONRPCMessage);
       }
       if (!isInitialize || Array.isArray(body)) {
-        return jsonRpcError(res, 400, -32000, 'Bad Request: no valid session id; the first request must be a single initialize', idOf(body));
+        return jsonRpcError(
+          res,
+          400,
+          -32000,
+          'Bad Request: no valid session id; the first request must be a single initialize',
+          idOf(body),
+        );
       }
       if (this.sessions.size >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
         return jsonRpcError(res, 503, -32000, 'Service Unavailable: too many sessions; try again later', idOf(body));
@@ -182,7 +203,8 @@ export class HttpFront {
     if (!session) return jsonRpcError(res, 404, -32001, 'Session not found');
     const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
     if (body === undefined) return;
-    if (!isJsonRpcMessage(body)) return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(body));
+    if (!isJsonRpcMessage(body))
+      return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(body));
     await session.transport.handlePostMessage(req, res, body);
   }
 
@@ -243,7 +265,9 @@ export class HttpFront {
 /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
 function bearerMatches(authorization: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
-  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const given = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
   const wanted = createHash('sha256').update(token).digest();
   return Boolean(match) && timingSafeEqual(given, wanted);
 }
@@ -253,9 +277,17 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function jsonRpcError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {
+export function jsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 }
 
 /** Reads and parses a JSON body; answers 413 / 400 itself and returns undefined when it did. */

@@ -35,7 +35,10 @@ function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: R
 
 function isCancel(message: JSONRPCMessage): message is JSONRPCMessage & { params: { requestId: RequestId } } {
   const m = message as { method?: unknown; params?: { requestId?: unknown } };
-  return m.method === 'notifications/cancelled' && (typeof m.params?.requestId === 'string' || typeof m.params?.requestId === 'number');
+  return (
+    m.method === 'notifications/cancelled' &&
+    (typeof m.params?.requestId === 'string' || typeof m.params?.requestId === 'number')
+  );
 }
 
 function sseEvent(text: string): string {
@@ -79,7 +82,9 @@ export class HttpSessionTransport implements Transport {
       // from the first one's, so this request is refused rather than taking the first one's place.
       if (this.byRequest.has(r.id) || post.waiting.has(r.id)) {
         refused.add(r);
-        post.responses.push(JSON.stringify({ jsonrpc: '2.0', id: r.id, error: { code: -32600, message: duplicateIdMessage(r.id) } }));
+        post.responses.push(
+          JSON.stringify({ jsonrpc: '2.0', id: r.id, error: { code: -32600, message: duplicateIdMessage(r.id) } }),
+        );
         continue;
       }
       post.waiting.add(r.id);
@@ -96,11 +101,20 @@ export class HttpSessionTransport implements Transport {
     this.lastActive = Date.now();
     if (this.standalone && !this.standalone.writableEnded) {
       res.writeHead(409, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Conflict: an SSE stream is already open for this session' }, id: null }),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'Conflict: an SSE stream is already open for this session' },
+          id: null,
+        }),
       );
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'mcp-session-id': this.sessionId });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'mcp-session-id': this.sessionId,
+    });
     res.flushHeaders();
     this.standalone = res;
     res.on('close', () => {
@@ -145,7 +159,11 @@ export class HttpSessionTransport implements Transport {
   private toSse(post: PendingPost): void {
     if (post.mode === 'sse') return;
     post.mode = 'sse';
-    post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    post.res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     for (const r of post.responses) post.res.write(sseEvent(r));
     post.responses = [];
   }
@@ -171,7 +189,9 @@ export class HttpSessionTransport implements Transport {
       return;
     }
     const body = post.batch ? `[${post.responses.join(',')}]` : post.responses[0];
-    post.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    post.res
+      .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+      .end(body);
   }
 
   async close(): Promise<void> {

@@ -51,7 +51,9 @@ export function isJsonRpcMessage(message: unknown): message is JSONRPCMessage {
     return isId(message.id) && hasOnly(message, REQUEST_KEYS);
   }
   if (message.result !== undefined) {
-    return isId(message.id) && isObject(message.result) && hasValidMeta(message.result) && hasOnly(message, RESULT_KEYS);
+    return (
+      isId(message.id) && isObject(message.result) && hasValidMeta(message.result) && hasOnly(message, RESULT_KEYS)
+    );
   }
   const error = message.error;
   if (error === undefined || !isObject(error)) return false;

@@ -68,7 +68,13 @@ export class LineTransport implements Transport {
       return this.onmessage?.(message);
     }
     const id = (message as { id?: unknown } | null)?.id;
-    this.reply(-32600, Array.isArray(message) ? 'Invalid Request: batches are not accepted over stdio' : 'Invalid Request: not a JSON-RPC 2.0 message', id);
+    this.reply(
+      -32600,
+      Array.isArray(message)
+        ? 'Invalid Request: batches are not accepted over stdio'
+        : 'Invalid Request: not a JSON-RPC 2.0 message',
+      id,
+    );
   }
 
   private reply(code: number, message: string, id: unknown): void {

@@ -58,7 +58,11 @@ export function takeToolCalls(transport: Transport, handle: ToolCallHandler): vo
   const run = async (id: RequestId, params: unknown) => {
     const problem = problemWith(params);
     if (problem) {
-      sendRelated(id)({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidParams, message: `Invalid tools/call request: ${problem}` } });
+      sendRelated(id)({
+        jsonrpc: '2.0',
+        id,
+        error: { code: ErrorCode.InvalidParams, message: `Invalid tools/call request: ${problem}` },
+      });
       return;
     }
     const controller = new Cancellation();
@@ -66,7 +70,11 @@ export function takeToolCalls(transport: Transport, handle: ToolCallHandler): vo
     const send = sendRelated(id);
     let answer: JSONRPCMessage;
     try {
-      answer = { jsonrpc: '2.0', id, result: await handle(params as ToolCallParams, { id, controller, send }) } as JSONRPCMessage;
+      answer = {
+        jsonrpc: '2.0',
+        id,
+        result: await handle(params as ToolCallParams, { id, controller, send }),
+      } as JSONRPCMessage;
     } catch (error) {
       answer = { jsonrpc: '2.0', id, error: wireError(error) };
     } finally {

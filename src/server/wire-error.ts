@@ -49,7 +49,11 @@ export function serializeForClient(message: JSONRPCMessage): string | undefined 
   } catch {
     const m = message as { id?: unknown; method?: unknown };
     if (m.id === undefined || m.method !== undefined) return undefined;
-    return JSON.stringify({ jsonrpc: '2.0', id: m.id, error: { code: ErrorCode.InternalError, message: 'mcp-router: the answer could not be written: nested too deep' } });
+    return JSON.stringify({
+      jsonrpc: '2.0',
+      id: m.id,
+      error: { code: ErrorCode.InternalError, message: 'mcp-router: the answer could not be written: nested too deep' },
+    });
   }
 }
 

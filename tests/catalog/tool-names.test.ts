@@ -47,7 +47,12 @@ describe('catalog', () => {
 
   it('passes schemas, annotations, titles and _meta through untouched', () => {
     const catalog = new Catalog(true);
-    const def = tool('t', { title: 'T', annotations: { readOnlyHint: true }, _meta: { k: 1 }, outputSchema: { type: 'object' } });
+    const def = tool('t', {
+      title: 'T',
+      annotations: { readOnlyHint: true },
+      _meta: { k: 1 },
+      outputSchema: { type: 'object' },
+    });
     catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [def] });
     expect(catalog.listTools()[0]).toEqual({ ...def, name: 'b__t' });
   });
@@ -55,21 +60,38 @@ describe('catalog', () => {
   it('hides a backend tool that clashes with a management tool, and says so', () => {
     const catalog = new Catalog(false);
     catalog.reserve(['list_backends']);
-    catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [tool('list_backends'), tool('other')] });
+    catalog.setBackend(
+      { name: 'b', namespace: 'b', priority: 1 },
+      { ...empty, tools: [tool('list_backends'), tool('other')] },
+    );
     expect(catalog.listTools().map((t) => t.name)).toEqual(['other']);
     expect(catalog.clashes[0]).toMatch(/list_backends/);
   });
 
   it('finds the backend of a URI by its template', () => {
     const catalog = new Catalog(true);
-    catalog.setBackend({ name: 'files', namespace: 'fs', priority: 1 }, { ...empty, resourceTemplates: [{ name: 'f', uriTemplate: 'file:///{path}' }] });
-    catalog.setBackend({ name: 'db', namespace: 'db', priority: 1 }, { ...empty, resourceTemplates: [{ name: 'r', uriTemplate: 'db://rows/{id}' }] });
+    catalog.setBackend(
+      { name: 'files', namespace: 'fs', priority: 1 },
+      { ...empty, resourceTemplates: [{ name: 'f', uriTemplate: 'file:///{path}' }] },
+    );
+    catalog.setBackend(
+      { name: 'db', namespace: 'db', priority: 1 },
+      { ...empty, resourceTemplates: [{ name: 'r', uriTemplate: 'db://rows/{id}' }] },
+    );
     expect(catalog.resourceBackends('db://rows/42')).toEqual(['db']);
   });
 
   it('reports which lists changed', () => {
     const catalog = new Catalog(true);
-    expect(catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [tool('a')] })).toEqual({ tools: true, prompts: false, resources: false });
-    expect(catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [tool('a')] })).toEqual({ tools: false, prompts: false, resources: false });
+    expect(catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [tool('a')] })).toEqual({
+      tools: true,
+      prompts: false,
+      resources: false,
+    });
+    expect(catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [tool('a')] })).toEqual({
+      tools: false,
+      prompts: false,
+      resources: false,
+    });
   });
 });

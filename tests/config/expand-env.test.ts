@@ -28,7 +28,9 @@ describe('expanding one string', () => {
   });
 
   it('reports an unset variable without default, naming it and the field', () => {
-    expect(expand('Bearer ${TOKEN}', {}).issues).toEqual([{ path: 'f', problem: 'environment variable TOKEN is not set (use ${TOKEN:-default} for a default)' }]);
+    expect(expand('Bearer ${TOKEN}', {}).issues).toEqual([
+      { path: 'f', problem: 'environment variable TOKEN is not set (use ${TOKEN:-default} for a default)' },
+    ]);
   });
 
   it('reports references it cannot resolve instead of passing them on as text', () => {
@@ -54,7 +56,12 @@ describe('expanding a document', () => {
     process.env.MCP_ROUTER_TEST_ONLY_IN_PROCESS_ENV = 'leak';
     try {
       const { issues } = refuse('backends:\n  - { name: a, command: "${MCP_ROUTER_TEST_ONLY_IN_PROCESS_ENV}" }\n');
-      expect(issues).toEqual([{ path: 'backends[0].command', problem: expect.stringContaining('MCP_ROUTER_TEST_ONLY_IN_PROCESS_ENV is not set') }]);
+      expect(issues).toEqual([
+        {
+          path: 'backends[0].command',
+          problem: expect.stringContaining('MCP_ROUTER_TEST_ONLY_IN_PROCESS_ENV is not set'),
+        },
+      ]);
     } finally {
       delete process.env.MCP_ROUTER_TEST_ONLY_IN_PROCESS_ENV;
     }

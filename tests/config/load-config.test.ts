@@ -14,7 +14,15 @@ describe("the original Python MCP Router's backends.yaml", () => {
   const byName = Object.fromEntries(config.backends.map((b) => [b.name, b]));
 
   it('is read unchanged, every backend in file order', () => {
-    expect(config.backends.map((b) => b.name)).toEqual(['db', 'api', 'analytics-primary', 'analytics-secondary', 'n8n', 'time', 'weather']);
+    expect(config.backends.map((b) => b.name)).toEqual([
+      'db',
+      'api',
+      'analytics-primary',
+      'analytics-secondary',
+      'n8n',
+      'time',
+      'weather',
+    ]);
   });
 
   it('keeps url, namespace and priority (lower preferred, as in the original)', () => {
@@ -27,7 +35,9 @@ describe("the original Python MCP Router's backends.yaml", () => {
       { pattern: '*_user', strategy: 'path', fallbackTo: [] },
       { pattern: 'query*', strategy: 'path', fallbackTo: [] },
     ]);
-    expect(byName['analytics-primary'].routes).toEqual([{ pattern: 'analyze_*', strategy: 'fallback', fallbackTo: ['analytics-secondary'] }]);
+    expect(byName['analytics-primary'].routes).toEqual([
+      { pattern: 'analyze_*', strategy: 'fallback', fallbackTo: ['analytics-secondary'] },
+    ]);
     // the original's config repository defaults a missing pattern to `*`
     expect(byName.time.routes).toEqual([{ pattern: '*', strategy: 'capability', fallbackTo: [] }]);
   });
@@ -40,7 +50,11 @@ describe("the original Python MCP Router's backends.yaml", () => {
 
   it("applies the original's defaults where a field is absent: priority 10, breaker 5 / 60 s / 3", () => {
     expect(byName.weather.priority).toBe(10);
-    expect(byName['analytics-secondary'].circuitBreaker).toEqual({ failureThreshold: 5, timeoutSeconds: 60, halfOpenAttempts: 3 });
+    expect(byName['analytics-secondary'].circuitBreaker).toEqual({
+      failureThreshold: 5,
+      timeoutSeconds: 60,
+      halfOpenAttempts: 3,
+    });
   });
 
   it('reads `source:` as a URL, and auto_start: false as registered but not started', () => {
@@ -49,24 +63,55 @@ describe("the original Python MCP Router's backends.yaml", () => {
   });
 
   it('runs a package or GitHub `source:` with uvx over stdio, passing `port` on as PORT', () => {
-    expect(byName.time).toMatchObject({ transport: 'stdio', command: 'uvx', args: ['mcp-server-time'], env: { PORT: '9101' }, namespace: 'time' });
-    expect(byName.weather).toMatchObject({ transport: 'stdio', command: 'uvx', args: ['--from', 'git+https://github.com/example-org/mcp-weather', 'mcp-weather'] });
+    expect(byName.time).toMatchObject({
+      transport: 'stdio',
+      command: 'uvx',
+      args: ['mcp-server-time'],
+      env: { PORT: '9101' },
+      namespace: 'time',
+    });
+    expect(byName.weather).toMatchObject({
+      transport: 'stdio',
+      command: 'uvx',
+      args: ['--from', 'git+https://github.com/example-org/mcp-weather', 'mcp-weather'],
+    });
   });
 
   it('reads the routing: block, max_attempts counting the first attempt', () => {
-    expect(config.routing).toEqual({ ...DEFAULT_ROUTING, maxRetries: 2, retryBackoff: 2, maxBackoffSeconds: 10, cacheTtlSeconds: 300, requestTimeoutSeconds: 30 });
+    expect(config.routing).toEqual({
+      ...DEFAULT_ROUTING,
+      maxRetries: 2,
+      retryBackoff: 2,
+      maxBackoffSeconds: 10,
+      cacheTtlSeconds: 300,
+      requestTimeoutSeconds: 30,
+    });
   });
 });
 
 describe('normalizing a backend', () => {
   it('accepts stdio backends with command, args, env and a cwd relative to the file', () => {
-    const file = writeConfig('backends.yaml', 'backends:\n  - name: fs\n    command: node\n    args: [server.js]\n    env: { A: "1" }\n    cwd: sub/dir\n');
+    const file = writeConfig(
+      'backends.yaml',
+      'backends:\n  - name: fs\n    command: node\n    args: [server.js]\n    env: { A: "1" }\n    cwd: sub/dir\n',
+    );
     const [b] = loadConfig(file, { env }).backends;
-    expect(b).toMatchObject({ name: 'fs', namespace: 'fs', transport: 'stdio', command: 'node', args: ['server.js'], env: { A: '1' }, cwd: join(dirname(file), 'sub', 'dir') });
+    expect(b).toMatchObject({
+      name: 'fs',
+      namespace: 'fs',
+      transport: 'stdio',
+      command: 'node',
+      args: ['server.js'],
+      env: { A: '1' },
+      cwd: join(dirname(file), 'sub', 'dir'),
+    });
   });
 
   it('resolves a relative cwd against the file, whatever the working directory, and keeps an absolute one', () => {
-    const file = writeConfig('backends.yaml', 'backends:\n  - { name: up, command: node, cwd: .. }\n  - { name: abs, command: node, cwd: /opt/x }\n');
+    const file = writeConfig(
+      'backends.yaml',
+      'backends:\n  - { name: up, command: node, cwd: .. }\n  - { name: abs, command: node, cwd: /opt/x }\n',
+    );
     const cwd = process.cwd();
     try {
       process.chdir('/');
@@ -79,7 +124,9 @@ describe('normalizing a backend', () => {
   });
 
   it('fills every default: namespace from the name, auto transport, shared session, no cwd', () => {
-    const [b] = loadConfig(writeConfig('b.yaml', 'backends:\n  - { name: web.v2, url: "https://h.example/mcp" }\n'), { env }).backends;
+    const [b] = loadConfig(writeConfig('b.yaml', 'backends:\n  - { name: web.v2, url: "https://h.example/mcp" }\n'), {
+      env,
+    }).backends;
     expect(b).toEqual({
       name: 'web.v2',
       namespace: 'web_v2', // a namespace must fit a tool name: the dot becomes _
@@ -100,12 +147,21 @@ describe('normalizing a backend', () => {
   });
 
   it('maps transport: streamable-http and http to streamable-http, sse to sse', () => {
-    const yaml = 'backends:\n  - { name: a, url: "http://h/a", transport: streamable-http }\n  - { name: b, url: "http://h/b", transport: http }\n  - { name: c, url: "http://h/c", transport: sse }\n  - { name: d, command: x, transport: stdio }\n';
-    expect(loadConfig(writeConfig('t.yaml', yaml), { env }).backends.map((b) => b.transport)).toEqual(['streamable-http', 'streamable-http', 'sse', 'stdio']);
+    const yaml =
+      'backends:\n  - { name: a, url: "http://h/a", transport: streamable-http }\n  - { name: b, url: "http://h/b", transport: http }\n  - { name: c, url: "http://h/c", transport: sse }\n  - { name: d, command: x, transport: stdio }\n';
+    expect(loadConfig(writeConfig('t.yaml', yaml), { env }).backends.map((b) => b.transport)).toEqual([
+      'streamable-http',
+      'streamable-http',
+      'sse',
+      'stdio',
+    ]);
   });
 
   it('takes health intervals from the routing settings, which flags and variables may override', () => {
-    const file = writeConfig('b.yaml', 'routing:\n  health_check: { interval_seconds: 12 }\nbackends:\n  - { name: a, command: x }\n  - { name: b, command: x, health_check: { timeout_seconds: 1 } }\n');
+    const file = writeConfig(
+      'b.yaml',
+      'routing:\n  health_check: { interval_seconds: 12 }\nbackends:\n  - { name: a, command: x }\n  - { name: b, command: x, health_check: { timeout_seconds: 1 } }\n',
+    );
     const [a, b] = loadConfig(file, { env, overrides: { healthCheckTimeoutSeconds: 2 } }).backends;
     expect(a.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 2 });
     expect(b.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 1 });
@@ -123,12 +179,19 @@ describe('normalizing a backend', () => {
   - { name: c, url: "https://c.example/mcp", namespace: a }
 `;
     const [a] = loadConfig(writeConfig('b.yaml', yaml), { env }).backends;
-    expect(a).toMatchObject({ session: 'per-client', headers: { Authorization: 'Bearer x' }, routes: [{ pattern: 'search_*', strategy: undefined, fallbackTo: ['b', 'c'] }] });
+    expect(a).toMatchObject({
+      session: 'per-client',
+      headers: { Authorization: 'Bearer x' },
+      routes: [{ pattern: 'search_*', strategy: undefined, fallbackTo: ['b', 'c'] }],
+    });
   });
 
   it('shares settings through YAML anchors and <<: merges kept under a top-level x- key', () => {
-    const yaml = 'x-node: &node\n  command: node\n  priority: 5\nbackends:\n  - <<: *node\n    name: a\n  - <<: *node\n    name: b\n    priority: 1\n';
-    expect(loadConfig(writeConfig('b.yaml', yaml), { env }).backends.map((b) => [b.name, b.command, b.priority])).toEqual([
+    const yaml =
+      'x-node: &node\n  command: node\n  priority: 5\nbackends:\n  - <<: *node\n    name: a\n  - <<: *node\n    name: b\n    priority: 1\n';
+    expect(
+      loadConfig(writeConfig('b.yaml', yaml), { env }).backends.map((b) => [b.name, b.command, b.priority]),
+    ).toEqual([
       ['a', 'node', 5],
       ['b', 'node', 1],
     ]);
@@ -150,8 +213,14 @@ describe('normalizing a backend', () => {
   });
 
   it('reads a JSON file in our own shape', () => {
-    const file = writeConfig('backends.json', JSON.stringify({ routing: { default_strategy: 'path' }, backends: [{ name: 'a', command: 'node' }] }));
-    expect(loadConfig(file, { env })).toMatchObject({ routing: { defaultStrategy: 'path' }, backends: [{ name: 'a', transport: 'stdio' }] });
+    const file = writeConfig(
+      'backends.json',
+      JSON.stringify({ routing: { default_strategy: 'path' }, backends: [{ name: 'a', command: 'node' }] }),
+    );
+    expect(loadConfig(file, { env })).toMatchObject({
+      routing: { defaultStrategy: 'path' },
+      backends: [{ name: 'a', transport: 'stdio' }],
+    });
   });
 });
 
@@ -168,7 +237,9 @@ describe('the bundled demo and the examples', () => {
     }
     expect(config.backends[0].args[1]).toBe('stdio');
     expect(config.backends[1].env.MEMORY_FILE_PATH).toBe('/tmp/mcp-router-demo-memory.jsonl');
-    expect(loadConfig(BUNDLED_CONFIG, { env: { TMPDIR: '/var/tmp' } }).backends[1].env.MEMORY_FILE_PATH).toBe('/var/tmp/mcp-router-demo-memory.jsonl');
+    expect(loadConfig(BUNDLED_CONFIG, { env: { TMPDIR: '/var/tmp' } }).backends[1].env.MEMORY_FILE_PATH).toBe(
+      '/var/tmp/mcp-router-demo-memory.jsonl',
+    );
   });
 
   const examples = join(dirname(BUNDLED_CONFIG), 'examples');
@@ -180,7 +251,13 @@ describe('the bundled demo and the examples', () => {
   it('the DESIGN.md-shaped example has its replica, routes and headers', () => {
     const config = loadConfig(join(examples, 'replicas-and-routes.yaml'), { env: { SEARCH_TOKEN: 't0k' } });
     const search = config.backends.find((b) => b.name === 'search')!;
-    expect(search).toMatchObject({ headers: { Authorization: 'Bearer t0k' }, routes: [{ pattern: 'search_*', strategy: 'fallback', fallbackTo: ['search-replica'] }] });
-    expect(config.backends.find((b) => b.name === 'search-replica')).toMatchObject({ namespace: 'search', priority: 20 });
+    expect(search).toMatchObject({
+      headers: { Authorization: 'Bearer t0k' },
+      routes: [{ pattern: 'search_*', strategy: 'fallback', fallbackTo: ['search-replica'] }],
+    });
+    expect(config.backends.find((b) => b.name === 'search-replica')).toMatchObject({
+      namespace: 'search',
+      priority: 20,
+    });
   });
 });

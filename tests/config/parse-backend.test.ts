@@ -6,7 +6,18 @@ const options = { env: { TOKEN: 't' }, routing: DEFAULT_ROUTING, others: ['exist
 
 describe('parseBackend', () => {
   it('normalizes like the file does: defaults, ${VAR}, cwd against the config directory', () => {
-    expect(parseBackend({ name: 'n', command: 'node', cwd: 'tools', env: { K: '${TOKEN}' }, routes: [{ pattern: '*', fallback_to: 'existing' }] }, options)).toMatchObject({
+    expect(
+      parseBackend(
+        {
+          name: 'n',
+          command: 'node',
+          cwd: 'tools',
+          env: { K: '${TOKEN}' },
+          routes: [{ pattern: '*', fallback_to: 'existing' }],
+        },
+        options,
+      ),
+    ).toMatchObject({
       name: 'n',
       namespace: 'n',
       transport: 'stdio',
@@ -18,24 +29,74 @@ describe('parseBackend', () => {
   });
 
   it.each<[string, unknown, string, RegExp]>([
-    ['an unknown key', { name: 'n', comand: 'node' }, 'backend.comand', /unknown key "comand" \(did you mean "command"\?\)/],
-    ['a name already running', { name: 'existing', command: 'x' }, 'backend.name', /a backend named "existing" already exists/],
+    [
+      'an unknown key',
+      { name: 'n', comand: 'node' },
+      'backend.comand',
+      /unknown key "comand" \(did you mean "command"\?\)/,
+    ],
+    [
+      'a name already running',
+      { name: 'existing', command: 'x' },
+      'backend.name',
+      /a backend named "existing" already exists/,
+    ],
     ['neither command nor url', { name: 'n' }, 'backend', /needs either command/],
     ['a bad url', { name: 'n', url: 'nope' }, 'backend.url', /not a valid URL/],
-    ['a fallback_to naming no backend', { name: 'n', command: 'x', routes: [{ pattern: '*', fallback_to: 'ghost' }] }, 'backend.routes[0].fallback_to', /names no backend: "ghost"/],
-    ['an unset variable', { name: 'n', url: 'https://x.example/mcp', headers: { A: '${NOPE}' } }, 'backend.headers.A', /NOPE is not set/],
+    [
+      'a fallback_to naming no backend',
+      { name: 'n', command: 'x', routes: [{ pattern: '*', fallback_to: 'ghost' }] },
+      'backend.routes[0].fallback_to',
+      /names no backend: "ghost"/,
+    ],
+    [
+      'an unset variable',
+      { name: 'n', url: 'https://x.example/mcp', headers: { A: '${NOPE}' } },
+      'backend.headers.A',
+      /NOPE is not set/,
+    ],
     // The router's environment is not the caller's to read: a reference outside env and headers would come back.
     ['a variable in the url', { name: 'n', url: '${TOKEN}' }, 'backend.url', /\$\{VAR\} only in env and headers/],
-    ['a variable in the name', { name: 'n${TOKEN}', command: 'x' }, 'backend.name', /\$\{VAR\} only in env and headers/],
-    ['a variable in fallback_to', { name: 'n', command: 'x', routes: [{ fallback_to: '${TOKEN:-existing}' }] }, 'backend.routes[0].fallback_to', /\$\{VAR\} only in env and headers/],
+    [
+      'a variable in the name',
+      { name: 'n${TOKEN}', command: 'x' },
+      'backend.name',
+      /\$\{VAR\} only in env and headers/,
+    ],
+    [
+      'a variable in fallback_to',
+      { name: 'n', command: 'x', routes: [{ fallback_to: '${TOKEN:-existing}' }] },
+      'backend.routes[0].fallback_to',
+      /\$\{VAR\} only in env and headers/,
+    ],
     ['a name every object has', { name: 'constructor', command: 'x' }, 'backend.name', /reserved/],
     ['__proto__ as a name', { name: '__proto__', command: 'x' }, 'backend.name', /reserved/],
     ['a name too long', { name: 'n'.repeat(65), command: 'x' }, 'backend.name', /at most 64/],
-    ['a header value with CR LF', { name: 'n', url: 'https://x.example/mcp', headers: { A: 'v\r\nX-Injected: 1' } }, 'backend.headers.A', /control characters/],
-    ['a header value beyond Latin-1', { name: 'n', url: 'https://x.example/mcp', headers: { A: 'Bearer ✓' } }, 'backend.headers.A', /only Latin-1/],
-    ['a header name that is no token', { name: 'n', url: 'https://x.example/mcp', headers: { 'A B': 'v' } }, 'backend.headers["A B"]', /header name/],
+    [
+      'a header value with CR LF',
+      { name: 'n', url: 'https://x.example/mcp', headers: { A: 'v\r\nX-Injected: 1' } },
+      'backend.headers.A',
+      /control characters/,
+    ],
+    [
+      'a header value beyond Latin-1',
+      { name: 'n', url: 'https://x.example/mcp', headers: { A: 'Bearer ✓' } },
+      'backend.headers.A',
+      /only Latin-1/,
+    ],
+    [
+      'a header name that is no token',
+      { name: 'n', url: 'https://x.example/mcp', headers: { 'A B': 'v' } },
+      'backend.headers["A B"]',
+      /header name/,
+    ],
     ['an env value with NUL', { name: 'n', command: 'x', env: { K: 'a\u0000b' } }, 'backend.env.K', /NUL/],
-    ['nesting 100 levels deep', { name: 'n', command: 'x', args: JSON.parse('['.repeat(100) + ']'.repeat(100)) }, 'backend.args' + '[0]'.repeat(63), /nested more than 64 levels/],
+    [
+      'nesting 100 levels deep',
+      { name: 'n', command: 'x', args: JSON.parse('['.repeat(100) + ']'.repeat(100)) },
+      'backend.args' + '[0]'.repeat(63),
+      /nested more than 64 levels/,
+    ],
     ['not an object', 'files', 'backend', /expected object/],
   ])('refuses %s', (_label, raw, path, problem) => {
     const refusal = refusalOf(() => parseBackend(raw, options));

@@ -34,23 +34,55 @@ describe('routing settings precedence', () => {
     });
   });
 
-  it("file beats default (retry.max_attempts includes the first attempt: 5 → 4 retries)", () => {
-    expect(file).toEqual({ ...DEFAULT_ROUTING, defaultStrategy: 'path', requestTimeoutSeconds: 12, cacheTtlSeconds: 60, enableNamespaces: false, maxRetries: 4, retryBackoff: 3, maxBackoffSeconds: 4, retryBaseSeconds: 0.5 });
+  it('file beats default (retry.max_attempts includes the first attempt: 5 → 4 retries)', () => {
+    expect(file).toEqual({
+      ...DEFAULT_ROUTING,
+      defaultStrategy: 'path',
+      requestTimeoutSeconds: 12,
+      cacheTtlSeconds: 60,
+      enableNamespaces: false,
+      maxRetries: 4,
+      retryBackoff: 3,
+      maxBackoffSeconds: 4,
+      retryBaseSeconds: 0.5,
+    });
   });
 
   it('variable beats file', () => {
-    const env = { MCP_DEFAULT_STRATEGY: 'fallback', MCP_REQUEST_TIMEOUT: '5', MCP_ENABLE_NAMESPACES: 'yes', MCP_MAX_RETRIES: '1' };
+    const env = {
+      MCP_DEFAULT_STRATEGY: 'fallback',
+      MCP_REQUEST_TIMEOUT: '5',
+      MCP_ENABLE_NAMESPACES: 'yes',
+      MCP_MAX_RETRIES: '1',
+    };
     const routing = loadConfig(fileWithRouting, { env: {}, overrides: routingOverrides({}, env) }).routing;
-    expect(routing).toMatchObject({ defaultStrategy: 'fallback', requestTimeoutSeconds: 5, enableNamespaces: true, maxRetries: 1, cacheTtlSeconds: 60 });
+    expect(routing).toMatchObject({
+      defaultStrategy: 'fallback',
+      requestTimeoutSeconds: 5,
+      enableNamespaces: true,
+      maxRetries: 1,
+      cacheTtlSeconds: 60,
+    });
   });
 
   it('flag beats variable', () => {
-    const overrides = routingOverrides({ routing: { requestTimeoutSeconds: '7', defaultStrategy: 'capability' } }, { MCP_REQUEST_TIMEOUT: '5', MCP_DEFAULT_STRATEGY: 'fallback' });
-    expect(loadConfig(fileWithRouting, { env: {}, overrides }).routing).toMatchObject({ requestTimeoutSeconds: 7, defaultStrategy: 'capability', cacheTtlSeconds: 60 });
+    const overrides = routingOverrides(
+      { routing: { requestTimeoutSeconds: '7', defaultStrategy: 'capability' } },
+      { MCP_REQUEST_TIMEOUT: '5', MCP_DEFAULT_STRATEGY: 'fallback' },
+    );
+    expect(loadConfig(fileWithRouting, { env: {}, overrides }).routing).toMatchObject({
+      requestTimeoutSeconds: 7,
+      defaultStrategy: 'capability',
+      cacheTtlSeconds: 60,
+    });
   });
 
   it('mergeRouting does all four layers in one call', () => {
-    const merged = mergeRouting({ flags: { routing: { cacheTtlSeconds: '1' } }, env: { MCP_CACHE_TTL: '2', MCP_MAX_BACKOFF: '3' }, file: { cacheTtlSeconds: 4, maxBackoffSeconds: 5, retryBackoff: 6 } });
+    const merged = mergeRouting({
+      flags: { routing: { cacheTtlSeconds: '1' } },
+      env: { MCP_CACHE_TTL: '2', MCP_MAX_BACKOFF: '3' },
+      file: { cacheTtlSeconds: 4, maxBackoffSeconds: 5, retryBackoff: 6 },
+    });
     expect(merged).toEqual({ ...DEFAULT_ROUTING, cacheTtlSeconds: 1, maxBackoffSeconds: 3, retryBackoff: 6 });
   });
 
@@ -102,7 +134,11 @@ describe('routing settings precedence', () => {
 
 describe('refusing a malformed variable or flag, by name', () => {
   it.each<[Record<string, string>, string, RegExp]>([
-    [{ MCP_DEFAULT_STRATEGY: 'random' }, 'MCP_DEFAULT_STRATEGY', /expected one of capability, path, fallback, got "random"/],
+    [
+      { MCP_DEFAULT_STRATEGY: 'random' },
+      'MCP_DEFAULT_STRATEGY',
+      /expected one of capability, path, fallback, got "random"/,
+    ],
     [{ MCP_ENABLE_NAMESPACES: 'maybe' }, 'MCP_ENABLE_NAMESPACES', /expected true or false/],
     [{ MCP_CACHE_TTL: '-1' }, 'MCP_CACHE_TTL', /expected a number ≥ 0, got "-1"/],
     [{ MCP_REQUEST_TIMEOUT: '0' }, 'MCP_REQUEST_TIMEOUT', /expected a number > 0/],
@@ -117,15 +153,23 @@ describe('refusing a malformed variable or flag, by name', () => {
   });
 
   it('names the flag, not the variable, when the flag is malformed', () => {
-    expect(refusalOf(() => routingOverrides({ routing: { requestTimeoutSeconds: 'soon' } }, { MCP_REQUEST_TIMEOUT: '5' })).issues).toEqual([
-      { path: '--request-timeout', problem: 'expected a number > 0, got "soon"' },
+    expect(
+      refusalOf(() => routingOverrides({ routing: { requestTimeoutSeconds: 'soon' } }, { MCP_REQUEST_TIMEOUT: '5' }))
+        .issues,
+    ).toEqual([{ path: '--request-timeout', problem: 'expected a number > 0, got "soon"' }]);
+    expect(refusalOf(() => resolveRouterSettings({ port: 'http' }, {})).issues).toEqual([
+      { path: '--port', problem: 'expected an integer ≥ 0 and ≤ 65535, got "http"' },
     ]);
-    expect(refusalOf(() => resolveRouterSettings({ port: 'http' }, {})).issues).toEqual([{ path: '--port', problem: 'expected an integer ≥ 0 and ≤ 65535, got "http"' }]);
   });
 
   it('reports all malformed values at once', () => {
     const env = { MCP_PORT: 'abc', MCP_TRANSPORT: 'carrier-pigeon', MCP_LOG_FORMAT: 'xml', MCP_CACHE_TTL: 'long' };
-    expect(refusalOf(() => resolveRouterSettings({}, env)).issues.map((i) => i.path)).toEqual(['MCP_TRANSPORT', 'MCP_PORT', 'MCP_LOG_FORMAT', 'MCP_CACHE_TTL']);
+    expect(refusalOf(() => resolveRouterSettings({}, env)).issues.map((i) => i.path)).toEqual([
+      'MCP_TRANSPORT',
+      'MCP_PORT',
+      'MCP_LOG_FORMAT',
+      'MCP_CACHE_TTL',
+    ]);
   });
 });
 
@@ -154,9 +198,37 @@ describe('router settings', () => {
   });
 
   it('variable beats default, flag beats variable', () => {
-    const env = { MCP_BACKENDS_CONFIG: '/env.yaml', MCP_TRANSPORT: 'http', MCP_HOST: '0.0.0.0', MCP_PORT: '9000', MCP_SERVER_NAME: 'edge', MCP_LOG_LEVEL: 'DEBUG', MCP_LOG_FORMAT: 'json' };
-    expect(resolveRouterSettings({}, env)).toMatchObject({ configPath: '/env.yaml', transport: 'http', host: '0.0.0.0', port: 9000, serverName: 'edge', logLevel: 'debug', logFormat: 'json' });
-    expect(resolveRouterSettings({ configPath: '/flag.yaml', transport: 'stdio', host: '::1', port: '9001', logLevel: 'warn', logFormat: 'text' }, env)).toMatchObject({
+    const env = {
+      MCP_BACKENDS_CONFIG: '/env.yaml',
+      MCP_TRANSPORT: 'http',
+      MCP_HOST: '0.0.0.0',
+      MCP_PORT: '9000',
+      MCP_SERVER_NAME: 'edge',
+      MCP_LOG_LEVEL: 'DEBUG',
+      MCP_LOG_FORMAT: 'json',
+    };
+    expect(resolveRouterSettings({}, env)).toMatchObject({
+      configPath: '/env.yaml',
+      transport: 'http',
+      host: '0.0.0.0',
+      port: 9000,
+      serverName: 'edge',
+      logLevel: 'debug',
+      logFormat: 'json',
+    });
+    expect(
+      resolveRouterSettings(
+        {
+          configPath: '/flag.yaml',
+          transport: 'stdio',
+          host: '::1',
+          port: '9001',
+          logLevel: 'warn',
+          logFormat: 'text',
+        },
+        env,
+      ),
+    ).toMatchObject({
       configPath: '/flag.yaml',
       transport: 'stdio',
       host: '::1',
@@ -169,7 +241,9 @@ describe('router settings', () => {
 
   it('refuses a malformed MCP_PORT, naming the variable', () => {
     const refusal = refusalOf(() => resolveRouterSettings({}, { MCP_PORT: 'abc' }));
-    expect(refusal.message).toBe('(command line and environment): MCP_PORT: expected an integer ≥ 0 and ≤ 65535, got "abc"');
+    expect(refusal.message).toBe(
+      '(command line and environment): MCP_PORT: expected an integer ≥ 0 and ≤ 65535, got "abc"',
+    );
     expect(refusalOf(() => resolveRouterSettings({}, { MCP_PORT: '70000' })).issues[0].path).toBe('MCP_PORT');
   });
 });

@@ -114,13 +114,22 @@ interface Running {
 const children = new Set<ChildProcess>();
 
 /** Starts a process and resolves once `find` recognizes, in its stdout or stderr, where it listens. */
-function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, find: (text: string) => string | undefined): Promise<Running> {
+function start(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  find: (text: string) => string | undefined,
+): Promise<Running> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let output = '';
     let done = false;
-    const timer = setTimeout(() => fail(new Error(`${name} did not report where it listens within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`${name} did not report where it listens within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
     const fail = (error: Error) => {
       if (done) return;
       done = true;
@@ -202,26 +211,43 @@ function routerConfig(dir: string, name: string, command: string, args: string[]
 
 async function startTarget(target: Target, dir: string): Promise<Running> {
   if (target.server === 'fixture' && target.via === 'direct') {
-    return start('conformance fixture', process.execPath, [FIXTURE, '--http', '0'], process.env, (out) => /^listening (http:\/\/\S+\/mcp)$/m.exec(out)?.[1]);
+    return start(
+      'conformance fixture',
+      process.execPath,
+      [FIXTURE, '--http', '0'],
+      process.env,
+      (out) => /^listening (http:\/\/\S+\/mcp)$/m.exec(out)?.[1],
+    );
   }
   if (target.server === 'everything' && target.via === 'direct') {
     // server-everything reads PORT and listens on it (all interfaces) without saying which port 0 became.
     const port = await freePort();
-    return start('server-everything', process.execPath, [EVERYTHING, 'streamableHttp'], { ...process.env, PORT: String(port) }, (out) =>
-      /listening on port \d+/.test(out) ? `http://127.0.0.1:${port}/mcp` : undefined,
+    return start(
+      'server-everything',
+      process.execPath,
+      [EVERYTHING, 'streamableHttp'],
+      { ...process.env, PORT: String(port) },
+      (out) => (/listening on port \d+/.test(out) ? `http://127.0.0.1:${port}/mcp` : undefined),
     );
   }
   const config =
     target.server === 'fixture'
       ? routerConfig(dir, 'conformance', process.execPath, [FIXTURE], target.perClient)
       : routerConfig(dir, 'everything', process.execPath, [EVERYTHING, 'stdio']);
-  return start(`router (${target.title})`, process.execPath, [ROUTER_CLI, '--transport', 'http', '--port', '0', '--config', config], routerEnv(), (out) =>
-    /listening on (http:\/\/\S+\/mcp)/.exec(out)?.[1],
+  return start(
+    `router (${target.title})`,
+    process.execPath,
+    [ROUTER_CLI, '--transport', 'http', '--port', '0', '--config', config],
+    routerEnv(),
+    (out) => /listening on (http:\/\/\S+\/mcp)/.exec(out)?.[1],
   );
 }
 
 /** Runs the whole suite against one URL; resolves with the CLI's results, by scenario. */
-function runSuite(url: string, outDir: string): Promise<{ results: Map<string, ScenarioResult>; output: string; timedOut: boolean }> {
+function runSuite(
+  url: string,
+  outDir: string,
+): Promise<{ results: Map<string, ScenarioResult>; output: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE22, [CONFORMANCE_CLI, 'server', '--url', url, '--suite', 'all', '-o', outDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -278,7 +304,11 @@ function listed(results: Map<string, ScenarioResult> | undefined): Record<string
     const details = results?.get(scenario)?.checks.find((c) => c.id === scenario)?.details;
     return Array.isArray(details?.[key]) ? new Set(details[key] as string[]) : undefined;
   };
-  return { tools: names('tools-list', 'tools'), prompts: names('prompts-list', 'prompts'), resources: names('resources-list', 'resources') };
+  return {
+    tools: names('tools-list', 'tools'),
+    prompts: names('prompts-list', 'prompts'),
+    resources: names('resources-list', 'resources'),
+  };
 }
 
 function cell(result: ScenarioResult | undefined, vacuous: boolean): string {
@@ -335,12 +365,16 @@ async function main(argv: string[]): Promise<number> {
       try {
         running = await startTarget(target, dir);
         const url = running.url;
-        const clients = Array.from({ length: target.clients ?? 1 }, (_, i) => runSuite(url, join(dir, `${target.key}-${i + 1}`)));
+        const clients = Array.from({ length: target.clients ?? 1 }, (_, i) =>
+          runSuite(url, join(dir, `${target.key}-${i + 1}`)),
+        );
         const suites = await Promise.all(clients);
         results.set(target.key, merge(suites.map((suite) => suite.results)));
         for (const suite of suites) {
-          if (suite.timedOut) problems.push(`${target.title}: the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
-          if (suite.results.size === 0) problems.push(`${target.title}: the conformance CLI wrote no results:\n${suite.output.slice(-4000)}`);
+          if (suite.timedOut)
+            problems.push(`${target.title}: the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
+          if (suite.results.size === 0)
+            problems.push(`${target.title}: the conformance CLI wrote no results:\n${suite.output.slice(-4000)}`);
         }
       } catch (error) {
         problems.push(`${target.title}: ${(error as Error).message}`);
@@ -358,7 +392,9 @@ async function main(argv: string[]): Promise<number> {
   // In the CLI's order: the first target's, then whatever another target ran besides.
   const scenarios = [...new Set([...results.values()].flatMap((r) => [...r.keys()]))];
 
-  const offered = new Map<string, ReturnType<typeof listed>>(targets.map((t) => [t.server, listed(results.get(`${t.server}-direct`))]));
+  const offered = new Map<string, ReturnType<typeof listed>>(
+    targets.map((t) => [t.server, listed(results.get(`${t.server}-direct`))]),
+  );
   /** Whether a scenario calls a tool, prompt or resource that this server does not list (directly). */
   const lacks = (server: string, scenario: string) => {
     const need = NEEDS[scenario];
@@ -377,14 +413,20 @@ async function main(argv: string[]): Promise<number> {
     for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
   } else {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const format = (row: string[]) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+    const format = (row: string[]) =>
+      row
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
     lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '));
     for (const row of rows) lines.push(format(row));
   }
   lines.push('');
   lines.push('pass/FAIL: no FAILURE check; n/m: SUCCESS checks over SUCCESS+FAILURE checks; warnings are SHOULDs.');
   if (scenarios.some((s) => targets.some((t) => lacks(t.server, s)))) {
-    lines.push('†: the server lists no tool, prompt or resource of the name this scenario calls: the verdict says nothing about it (not compared).');
+    lines.push(
+      '†: the server lists no tool, prompt or resource of the name this scenario calls: the verdict says nothing about it (not compared).',
+    );
   }
 
   // The rules: the fixture passes everything directly; what passes directly passes through the router.
@@ -402,7 +444,10 @@ async function main(argv: string[]): Promise<number> {
         const routed = results.get(target.key);
         if (!routed) continue;
         const r = routed.get(s);
-        if (!r || r.failed > 0) regressions.push(`${target.title}: ${s} passes directly but ${r ? 'fails' : 'has no result'} through the router: ${failures(r)}`);
+        if (!r || r.failed > 0)
+          regressions.push(
+            `${target.title}: ${s} passes directly but ${r ? 'fails' : 'has no result'} through the router: ${failures(r)}`,
+          );
       }
     }
   }

@@ -46,7 +46,15 @@ function isAlive(pid: number): boolean {
 
 async function exerciseAggregate(client: Client): Promise<void> {
   const names = (await client.listTools()).tools.map((t) => t.name);
-  expect(names).toEqual(expect.arrayContaining(['everything__echo', 'memory__create_entities', 'fs__read_text_file', 'list_backends', 'get_backend_health']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'everything__echo',
+      'memory__create_entities',
+      'fs__read_text_file',
+      'list_backends',
+      'get_backend_health',
+    ]),
+  );
   const echo = await client.callTool({ name: 'everything__echo', arguments: { message: 'through the router' } });
   expect(JSON.stringify(echo.content)).toContain('through the router');
   const file = await client.callTool({ name: 'fs__read_text_file', arguments: { path: join(dataDir, 'hello.txt') } });
@@ -56,7 +64,12 @@ async function exerciseAggregate(client: Client): Promise<void> {
   const { prompts } = await client.listPrompts();
   expect(prompts.map((p) => p.name)).toContain('everything__simple-prompt');
   const health = await client.callTool({ name: 'get_backend_health', arguments: { backend_name: 'files' } });
-  expect(health.structuredContent).toMatchObject({ name: 'files', namespace: 'fs', healthy: true, circuit_state: 'CLOSED' });
+  expect(health.structuredContent).toMatchObject({
+    name: 'files',
+    namespace: 'fs',
+    healthy: true,
+    circuit_state: 'CLOSED',
+  });
   const list = await client.callTool({ name: 'list_backends', arguments: {} });
   expect((list.structuredContent as { backends: unknown[] }).backends).toHaveLength(3);
 }
@@ -64,7 +77,11 @@ async function exerciseAggregate(client: Client): Promise<void> {
 describe('the mcp-router CLI, as a user runs it', () => {
   it('serves a three-backend config over stdio, with nothing but protocol on stdout', async () => {
     const config = tempFile('backends.yaml', threeBackends);
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config, '--transport', 'stdio'], stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, '--config', config, '--transport', 'stdio'],
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'e2e', version: '1' });
     await client.connect(transport);
     try {
@@ -140,9 +157,15 @@ describe('the mcp-router CLI, as a user runs it', () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(router.url)));
       await client.listTools();
       writeFileSync(config, one + `  - name: second\n    command: ${node}\n    args: [${JSON.stringify(FLAKY)}]\n`);
-      await eventually(async () => (await client.listTools()).tools.map((t) => t.name), (n) => n.includes('second__echo'));
+      await eventually(
+        async () => (await client.listTools()).tools.map((t) => t.name),
+        (n) => n.includes('second__echo'),
+      );
       writeFileSync(config, 'backends:\n  - name: first\n    priority: high\n');
-      await eventually(() => router.stderr(), (s) => /refused/.test(s) && /priority/.test(s));
+      await eventually(
+        () => router.stderr(),
+        (s) => /refused/.test(s) && /priority/.test(s),
+      );
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['first__echo', 'second__echo']));
       expect(listChanged).toBeGreaterThan(0);

@@ -30,7 +30,10 @@ describe('--inspect: the Stately inspector relay', () => {
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(router.url)));
       await client.callTool({ name: 'alpha__echo', arguments: { text: 'watched' } });
-      await eventually(() => messages.join('\n'), (all) => all.includes('attempt.succeeded'));
+      await eventually(
+        () => messages.join('\n'),
+        (all) => all.includes('attempt.succeeded'),
+      );
       const all = messages.join('\n');
       expect(all).toContain('request.dispatch');
       expect(all).toContain('attempt.started');

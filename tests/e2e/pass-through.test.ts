@@ -29,7 +29,10 @@ describe('what MCP carries gets through the router (server-everything behind it,
       expect(JSON.stringify(long.content)).toContain('Long running operation completed');
       expect(progress).toEqual([1, 2, 3]);
 
-      const sampling = (await client.callTool({ name: 'everything__trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 10 } })) as CallToolResult;
+      const sampling = (await client.callTool({
+        name: 'everything__trigger-sampling-request',
+        arguments: { prompt: 'hello', maxTokens: 10 },
+      })) as CallToolResult;
       expect(sampled).toHaveLength(1);
       expect(sampled[0]).toContain('hello');
       expect(JSON.stringify(sampling.content)).toContain('an answer from the client');

@@ -38,7 +38,8 @@ const CLEAN_ENV: NodeJS.ProcessEnv = {
   MCP_LOG_LEVEL: undefined,
 };
 
-const flakyBackend = (name: string) => `  - name: ${name}\n    command: ${q(process.execPath)}\n    args: [${q(FLAKY)}]\n    env: { FIXTURE_NAME: ${name} }\n`;
+const flakyBackend = (name: string) =>
+  `  - name: ${name}\n    command: ${q(process.execPath)}\n    args: [${q(FLAKY)}]\n    env: { FIXTURE_NAME: ${name} }\n`;
 const memoryBackend = () => {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-router-memory-'));
   return `  - name: memory\n    command: ${q(process.execPath)}\n    args: [${q(join(ROOT, 'node_modules', MEMORY))}]\n    env: { MEMORY_FILE_PATH: ${q(join(dir, 'memory.jsonl'))} }\n`;
@@ -47,7 +48,12 @@ const oneFlaky = () => tempFile('backends.yaml', `backends:\n${flakyBackend('f')
 /** A fixture of ours and a real server from the npm registry: both stdio children of the router. */
 const flakyAndMemory = () => tempFile('backends.yaml', `backends:\n${flakyBackend('slow')}${memoryBackend()}`);
 
-const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } });
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } },
+});
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 interface RawAnswer {
@@ -57,10 +63,20 @@ interface RawAnswer {
 }
 
 /** One HTTP request on a connection of its own (so Host can be anything, and no pooled socket is reused). */
-function raw(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string; address?: string }): Promise<RawAnswer> {
+function raw(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string; address?: string },
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: options.address ?? '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/mcp', headers: options.headers, agent: false },
+      {
+        host: options.address ?? '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/mcp',
+        headers: options.headers,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -104,7 +120,10 @@ function externalIPv4(): string | undefined {
 }
 
 function childPids(pid: number): number[] {
-  return spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  return spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
 }
 
 /** Alive and not a zombie (an orphan nobody reaps yet has exited all the same). */
@@ -136,7 +155,8 @@ const textOf = (r: unknown) => ((r as CallToolResult).content[0] as { text: stri
 const started: ChildProcess[] = [];
 const startedPids: number[] = [];
 afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const pid of startedPids.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
@@ -180,7 +200,14 @@ describe('HTTP front, as a user starts it: bind address, Host and Origin', () =>
   });
 
   it('--allowed-hosts and --allowed-origins widen the check by what they name, and no further', async () => {
-    const r = await router(['--config', oneFlaky(), '--allowed-hosts', 'router.test,other.test:9', '--allowed-origins', 'https://app.example']);
+    const r = await router([
+      '--config',
+      oneFlaky(),
+      '--allowed-hosts',
+      'router.test,other.test:9',
+      '--allowed-origins',
+      'https://app.example',
+    ]);
     expect(await initializeStatus(r.port, { host: 'router.test' })).toBe(200);
     // A client that reaches us as http://router.test:PORT/mcp sends the port in Host.
     expect(await initializeStatus(r.port, { host: `router.test:${r.port}` })).toBe(200);
@@ -227,8 +254,14 @@ describe('HTTP front on a non-loopback address: the warning and the token', () =
     // Probes stay open; the token lets a real client in.
     expect((await raw(r.port, { path: '/healthz' })).status).toBe(200);
     const client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(r.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-    expect(textOf(await client.callTool({ name: 'f__echo', arguments: { text: 'with the token' } }))).toBe('with the token');
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(r.url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    expect(textOf(await client.callTool({ name: 'f__echo', arguments: { text: 'with the token' } }))).toBe(
+      'with the token',
+    );
     await client.close();
     expect(await stopped(r)).toBe(0);
   });
@@ -236,7 +269,10 @@ describe('HTTP front on a non-loopback address: the warning and the token', () =
 
 /** Our fixture as a streamable HTTP server that remembers the headers of every request it received. */
 async function startHttpFixture(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [FLAKY, '--http', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FIXTURE_NAME: 'web' } });
+  const child = spawn(process.execPath, [FLAKY, '--http', '0'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, FIXTURE_NAME: 'web' },
+  });
   started.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -250,7 +286,7 @@ async function startHttpFixture(): Promise<{ child: ChildProcess; url: string }>
   return { child, url };
 }
 
-describe("what belongs to the client stays with the client", () => {
+describe('what belongs to the client stays with the client', () => {
   it("a backend gets only the headers its config gives it: never the client's Authorization, Cookie or session id", async () => {
     const fixture = await startHttpFixture();
     const token = 'e2e-router-token-77aa';
@@ -268,7 +304,13 @@ describe("what belongs to the client stays with the client", () => {
     );
     const r = await router(['--config', config], { MCP_AUTH_TOKEN: token, WEB_BACKEND_TOKEN: 'backend-token' });
     const transport = new StreamableHTTPClientTransport(new URL(r.url), {
-      requestInit: { headers: { authorization: `Bearer ${token}`, cookie: 'sid=client-cookie; theme=dark', 'x-client-secret': 'client-only' } },
+      requestInit: {
+        headers: {
+          authorization: `Bearer ${token}`,
+          cookie: 'sid=client-cookie; theme=dark',
+          'x-client-secret': 'client-only',
+        },
+      },
     });
     const client = new Client({ name: 'e2e', version: '1' });
     await client.connect(transport);
@@ -278,7 +320,9 @@ describe("what belongs to the client stays with the client", () => {
       // Through the shared backend and through this client's own (per-client) instance.
       expect(textOf(await client.callTool({ name: 'web__echo', arguments: { text: 'a' } }))).toBe('a');
       expect(textOf(await client.callTool({ name: 'mine__echo', arguments: { text: 'b' } }))).toBe('b');
-      const seen = JSON.parse(textOf(await client.callTool({ name: 'web__seen_headers', arguments: {} }))) as IncomingHttpHeaders[];
+      const seen = JSON.parse(
+        textOf(await client.callTool({ name: 'web__seen_headers', arguments: {} })),
+      ) as IncomingHttpHeaders[];
 
       const keys = new Set(seen.map((h) => h['x-backend-key']));
       expect(keys).toEqual(new Set(['web-key', 'mine-key']));
@@ -290,7 +334,8 @@ describe("what belongs to the client stays with the client", () => {
         expect(h['mcp-session-id']).not.toBe(clientSession);
       }
       const everything = JSON.stringify(seen);
-      for (const secret of [token, 'client-cookie', 'client-only', clientSession]) expect(everything).not.toContain(secret);
+      for (const secret of [token, 'client-cookie', 'client-only', clientSession])
+        expect(everything).not.toContain(secret);
     } finally {
       await client.close();
     }
@@ -299,28 +344,43 @@ describe("what belongs to the client stays with the client", () => {
 });
 
 describe('shutdown', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('on %s with a slow call in flight: stops accepting, answers the call, ends every stdio child, exits 0', async (signal) => {
-    const r = await router(['--config', flakyAndMemory()]);
-    const children = childPids(r.child.pid!);
-    expect(children).toHaveLength(2);
-    const client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(r.url)));
-    let settled = false;
-    const call = client.callTool({ name: 'slow__read_slow', arguments: { ms: 2_000 } }).finally(() => (settled = true));
-    await eventually(() => inFlight(r.url), (n) => n === 1);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s with a slow call in flight: stops accepting, answers the call, ends every stdio child, exits 0',
+    async (signal) => {
+      const r = await router(['--config', flakyAndMemory()]);
+      const children = childPids(r.child.pid!);
+      expect(children).toHaveLength(2);
+      const client = new Client({ name: 'e2e', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(r.url)));
+      let settled = false;
+      const call = client
+        .callTool({ name: 'slow__read_slow', arguments: { ms: 2_000 } })
+        .finally(() => (settled = true));
+      await eventually(
+        () => inFlight(r.url),
+        (n) => n === 1,
+      );
 
-    r.child.kill(signal);
-    // New connections are refused while the call is still running.
-    await eventually(() => tryConnect('127.0.0.1', r.port), (code) => code === 'ECONNREFUSED');
-    expect(settled).toBe(false);
-    // The call in flight is answered, with its result.
-    expect(textOf(await call)).toBe('slow');
-    expect(await r.exit).toBe(0);
-    expect(r.stderr()).toContain(`stopping (${signal})`);
-    // No stdio child outlives the router by more than a few seconds.
-    await eventually(() => survivors(children), (alive) => alive.length === 0, 5_000);
-    await client.close().catch(() => {});
-  });
+      r.child.kill(signal);
+      // New connections are refused while the call is still running.
+      await eventually(
+        () => tryConnect('127.0.0.1', r.port),
+        (code) => code === 'ECONNREFUSED',
+      );
+      expect(settled).toBe(false);
+      // The call in flight is answered, with its result.
+      expect(textOf(await call)).toBe('slow');
+      expect(await r.exit).toBe(0);
+      expect(r.stderr()).toContain(`stopping (${signal})`);
+      // No stdio child outlives the router by more than a few seconds.
+      await eventually(
+        () => survivors(children),
+        (alive) => alive.length === 0,
+        5_000,
+      );
+      await client.close().catch(() => {});
+    },
+  );
 
   // Ctrl-C in a terminal sends SIGINT to the whole foreground process group. Stdio backends have a group of
   // their own (src/backends/own-process-group.ts): in the router's, they died at once, and the call in flight
@@ -335,18 +395,30 @@ describe('shutdown', () => {
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const url = await eventually(() => /listening on (http:\/\/\S+\/mcp)/.exec(stderr)?.[1], (u) => u !== undefined);
+    const url = await eventually(
+      () => /listening on (http:\/\/\S+\/mcp)/.exec(stderr)?.[1],
+      (u) => u !== undefined,
+    );
     const children = childPids(child.pid!);
     startedPids.push(...children);
     expect(children).toHaveLength(2);
     const client = new Client({ name: 'e2e', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url!)));
-    const call = client.callTool({ name: 'slow__read_slow', arguments: { ms: 1_500 } }).then(textOf, (error: Error) => `error: ${error.message}`);
-    await eventually(() => inFlight(url!), (n) => n === 1);
+    const call = client
+      .callTool({ name: 'slow__read_slow', arguments: { ms: 1_500 } })
+      .then(textOf, (error: Error) => `error: ${error.message}`);
+    await eventually(
+      () => inFlight(url!),
+      (n) => n === 1,
+    );
     process.kill(-child.pid!, 'SIGINT');
     const answer = await call;
     expect(await exit).toBe(0);
-    await eventually(() => survivors(children), (alive) => alive.length === 0, 5_000);
+    await eventually(
+      () => survivors(children),
+      (alive) => alive.length === 0,
+      5_000,
+    );
     await client.close().catch(() => {});
     expect(answer).toBe('slow');
   });
@@ -355,7 +427,9 @@ describe('shutdown', () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [CLI, '--config', flakyAndMemory(), '--transport', 'stdio', '--metrics-port', '0'],
-      env: Object.fromEntries(Object.entries({ ...process.env, ...CLEAN_ENV }).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, ...CLEAN_ENV }).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
       stderr: 'pipe',
     });
     let stderr = '';
@@ -367,19 +441,35 @@ describe('shutdown', () => {
     const children = childPids(pid);
     startedPids.push(...children);
     expect(children).toHaveLength(2);
-    const status = await eventually(() => /metrics and status on (http:\/\/\S+)\/status/.exec(stderr)?.[1], (u) => u !== undefined);
+    const status = await eventually(
+      () => /metrics and status on (http:\/\/\S+)\/status/.exec(stderr)?.[1],
+      (u) => u !== undefined,
+    );
     const exited = new Promise<void>((resolve) => (client.onclose = resolve));
 
     let settled = false;
     const call = client.callTool({ name: 'slow__read_slow', arguments: { ms: 1_000 } }).finally(() => (settled = true));
-    await eventually(() => inFlight(`${status}/mcp`), (n) => n === 1);
+    await eventually(
+      () => inFlight(`${status}/mcp`),
+      (n) => n === 1,
+    );
     process.kill(pid, 'SIGTERM');
-    await eventually(() => stderr, (s) => s.includes('stopping (SIGTERM)'));
+    await eventually(
+      () => stderr,
+      (s) => s.includes('stopping (SIGTERM)'),
+    );
     expect(settled).toBe(false);
     expect(textOf(await call)).toBe('slow');
     await exited;
-    await eventually(() => isAlive(pid), (alive) => !alive);
-    await eventually(() => survivors(children), (alive) => alive.length === 0, 5_000);
+    await eventually(
+      () => isAlive(pid),
+      (alive) => !alive,
+    );
+    await eventually(
+      () => survivors(children),
+      (alive) => alive.length === 0,
+      5_000,
+    );
   });
 
   it('when the router is killed with SIGKILL, its stdio children (our fixture and an npm server) see stdin close and exit', async () => {
@@ -389,6 +479,10 @@ describe('shutdown', () => {
     expect(survivors(children)).toEqual(children);
     r.child.kill('SIGKILL');
     await r.exit;
-    await eventually(() => survivors(children), (alive) => alive.length === 0, 5_000);
+    await eventually(
+      () => survivors(children),
+      (alive) => alive.length === 0,
+      5_000,
+    );
   });
 });

@@ -17,8 +17,24 @@ async function drill(tool: 'echo' | 'count', countFile?: string) {
     // The drill is about failover, not the breaker: a kill's burst of failed calls must not also trip it.
     config: loaded(
       [
-        flaky('r1', { namespace: 'svc', priority: 10, circuitBreaker: { failureThreshold: 50, timeoutSeconds: 5, halfOpenAttempts: 8 } }, env),
-        flaky('r2', { namespace: 'svc', priority: 10, circuitBreaker: { failureThreshold: 50, timeoutSeconds: 5, halfOpenAttempts: 8 } }, env),
+        flaky(
+          'r1',
+          {
+            namespace: 'svc',
+            priority: 10,
+            circuitBreaker: { failureThreshold: 50, timeoutSeconds: 5, halfOpenAttempts: 8 },
+          },
+          env,
+        ),
+        flaky(
+          'r2',
+          {
+            namespace: 'svc',
+            priority: 10,
+            circuitBreaker: { failureThreshold: 50, timeoutSeconds: 5, halfOpenAttempts: 8 },
+          },
+          env,
+        ),
       ],
       { requestTimeoutSeconds: TIMEOUT_S },
     ),
@@ -37,7 +53,11 @@ async function drill(tool: 'echo' | 'count', countFile?: string) {
       try {
         await router.dispatcher.forward(
           { method: 'tools/call', name: `svc__${tool}` },
-          { paramsFor: () => ({ name: tool, arguments: { text: id, id } }), retrySafe: (b) => router.catalog.tool(`svc__${tool}`)!.perBackend.get(b)?.annotations?.readOnlyHint === true },
+          {
+            paramsFor: () => ({ name: tool, arguments: { text: id, id } }),
+            retrySafe: (b) =>
+              router.catalog.tool(`svc__${tool}`)!.perBackend.get(b)?.annotations?.readOnlyHint === true,
+          },
         );
         results.ok++;
         results.ids.push(id);
@@ -61,7 +81,11 @@ async function drill(tool: 'echo' | 'count', countFile?: string) {
       process.kill(pid, 'SIGKILL');
       results.kills++;
       comebacks.push(
-        eventually(() => router.linkOf(name)?.pid, (p) => p !== undefined && p !== pid, 3 * KILL_EVERY_MS).then(() => void results.respawns++),
+        eventually(
+          () => router.linkOf(name)?.pid,
+          (p) => p !== undefined && p !== pid,
+          3 * KILL_EVERY_MS,
+        ).then(() => void results.respawns++),
       );
     }
     await Promise.all(comebacks);

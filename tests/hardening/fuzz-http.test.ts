@@ -14,11 +14,27 @@ const hostileMessage = fc.oneof(
   fc.record({
     jsonrpc: fc.oneof(fc.constant('2.0'), fc.string({ maxLength: 5 }), fc.integer()),
     id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null), fc.object()),
-    method: fc.oneof(fc.constantFrom('tools/call', 'tools/list', 'resources/read', 'prompts/get', 'initialize', 'ping', 'completion/complete'), fc.string({ maxLength: 40 })),
+    method: fc.oneof(
+      fc.constantFrom(
+        'tools/call',
+        'tools/list',
+        'resources/read',
+        'prompts/get',
+        'initialize',
+        'ping',
+        'completion/complete',
+      ),
+      fc.string({ maxLength: 40 }),
+    ),
     params: fc.oneof(
       fc.anything({ maxDepth: 3 }),
       fc.record({
-        name: fc.oneof(fc.string({ maxLength: 300 }), fc.constant('flaky__echo'), fc.constant('../../etc/passwd'), fc.integer()),
+        name: fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.constant('flaky__echo'),
+          fc.constant('../../etc/passwd'),
+          fc.integer(),
+        ),
         arguments: fc.anything({ maxDepth: 3 }),
         uri: fc.oneof(fc.webUrl(), fc.string({ maxLength: 100 }), fc.constant('file:///../../etc/passwd')),
       }),
@@ -38,7 +54,12 @@ describe('fuzzing the HTTP front with malformed and hostile JSON-RPC', () => {
     router = new Router({ config: loaded([flaky('flaky')]), logger });
     router.start();
     await router.whenSettled();
-    front = new HttpFront({ host: '127.0.0.1', port: 0, logger, createSession: () => createClientSession({ router, logger, serverName: 'mcp-router', version: 't' }) });
+    front = new HttpFront({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      createSession: () => createClientSession({ router, logger, serverName: 'mcp-router', version: 't' }),
+    });
     url = await front.listen();
     good = new Client({ name: 'good', version: '1' });
     const transport = new StreamableHTTPClientTransport(new URL(url));

@@ -14,13 +14,20 @@ import { ROOT } from '../helpers/config';
 const DEEP = join(ROOT, 'dist', 'tests', 'fixtures', 'deep-result-server.js');
 
 function config(): string {
-  return tempFile('deep.yaml', `backends:\n  - name: d\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(DEEP)}]\n`);
+  return tempFile(
+    'deep.yaml',
+    `backends:\n  - name: d\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(DEEP)}]\n`,
+  );
 }
 
 async function exercise(client: Client): Promise<void> {
   // Answered as plain JSON, then (a progress notification first) as an SSE stream.
-  await expect(client.callTool({ name: 'd__deep', arguments: {} })).rejects.toThrow(/-32603.*could not be written: nested too deep/);
-  await expect(client.callTool({ name: 'd__deep', arguments: {} }, undefined, { onprogress: () => {} })).rejects.toThrow(/could not be written/);
+  await expect(client.callTool({ name: 'd__deep', arguments: {} })).rejects.toThrow(
+    /-32603.*could not be written: nested too deep/,
+  );
+  await expect(
+    client.callTool({ name: 'd__deep', arguments: {} }, undefined, { onprogress: () => {} }),
+  ).rejects.toThrow(/could not be written/);
   // Still serving.
   const backends = await client.callTool({ name: 'list_backends', arguments: {} });
   expect(backends.isError).toBeFalsy();
@@ -42,7 +49,11 @@ describe('a backend answer too deep to write back', () => {
   }, 30_000);
 
   it('over stdio: the caller gets an error and the router keeps serving', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config(), '--transport', 'stdio'], stderr: 'ignore' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, '--config', config(), '--transport', 'stdio'],
+      stderr: 'ignore',
+    });
     const client = new Client({ name: 'deep', version: '1' });
     try {
       await client.connect(transport);

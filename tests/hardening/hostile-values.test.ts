@@ -40,7 +40,12 @@ interface Rpc {
   jsonrpc?: unknown;
   id?: unknown;
   method?: string;
-  result?: { isError?: boolean; content?: Array<{ type: string; text?: string }>; structuredContent?: unknown; [k: string]: unknown };
+  result?: {
+    isError?: boolean;
+    content?: Array<{ type: string; text?: string }>;
+    structuredContent?: unknown;
+    [k: string]: unknown;
+  };
   error?: { code: number; message: string; data?: unknown };
 }
 
@@ -69,7 +74,10 @@ interface Front {
 
 function startWebBackend(): Promise<{ url: string; stop(): void }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLAKY, '--http', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FIXTURE_NAME: 'web' } });
+    const child = spawn(process.execPath, [FLAKY, '--http', '0'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, FIXTURE_NAME: 'web' },
+    });
     child.stdout.on('data', (d: Buffer) => {
       const m = /listening (http:\/\/\S+)/.exec(d.toString());
       if (m) resolve({ url: m[1], stop: () => void child.kill('SIGKILL') });
@@ -107,7 +115,12 @@ backends:
   );
 }
 
-const INITIALIZE = { jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile', version: '1' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 'init',
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile', version: '1' } },
+};
 const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
 /** JSON-RPC messages out of a response body: plain JSON, or the data lines of an event stream. */
@@ -115,7 +128,13 @@ function messagesOf(contentType: string, raw: string): Rpc[] {
   if (contentType.includes('text/event-stream')) {
     return raw
       .split(/\r?\n\r?\n/)
-      .map((event) => event.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n'))
+      .map((event) =>
+        event
+          .split(/\r?\n/)
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trimStart())
+          .join('\n'),
+      )
       .filter((data) => data !== '')
       .map((data) => JSON.parse(data) as Rpc);
   }
@@ -244,7 +263,8 @@ async function stdioFront(config: string): Promise<Front> {
       for (;;) {
         const answer = JSON.parse(await nextAnswer()) as Rpc;
         if (answer.id === sync) return;
-        if (answer.id !== null || !answer.error) throw new Error(`unexpected answer to a notification: ${JSON.stringify(answer).slice(0, 300)}`);
+        if (answer.id !== null || !answer.error)
+          throw new Error(`unexpected answer to a notification: ${JSON.stringify(answer).slice(0, 300)}`);
       }
     },
     alive: () => child.exitCode === null && child.signalCode === null,
@@ -339,12 +359,22 @@ interface Case {
 let seq = 0;
 function request(label: string, method: string, params?: unknown, check?: Case['check']): Case {
   const id = `h${++seq}`;
-  return { label, body: JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }), id, check };
+  return {
+    label,
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }),
+    id,
+    check,
+  };
 }
 /** A request whose params are given as JSON text (for what JSON.stringify cannot build). */
 function rawRequest(label: string, method: string, paramsJson: string, check?: Case['check']): Case {
   const id = `h${++seq}`;
-  return { label, body: `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":${JSON.stringify(method)},"params":${paramsJson}}`, id, check };
+  return {
+    label,
+    body: `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":${JSON.stringify(method)},"params":${paramsJson}}`,
+    id,
+    check,
+  };
 }
 
 const isError = (code?: number) => (m: Rpc) => {
@@ -365,65 +395,223 @@ function hostileCases(webUrl: string): Case[] {
   const call = (name: unknown, args?: unknown) => ({ name, ...(args === undefined ? {} : { arguments: args }) });
 
   // Tool names.
-  for (const [label, name] of HOSTILE_NAMES) cases.push(request(`tools/call, name: ${label}`, 'tools/call', call(name, {}), isError(-32602)));
-  for (const name of [42, null, {}, ['flaky__echo'], true]) cases.push(request(`tools/call, name of type ${JSON.stringify(name)}`, 'tools/call', call(name, {}), isError(-32602)));
+  for (const [label, name] of HOSTILE_NAMES)
+    cases.push(request(`tools/call, name: ${label}`, 'tools/call', call(name, {}), isError(-32602)));
+  for (const name of [42, null, {}, ['flaky__echo'], true])
+    cases.push(
+      request(`tools/call, name of type ${JSON.stringify(name)}`, 'tools/call', call(name, {}), isError(-32602)),
+    );
 
   // Arguments of the wrong type, to a backend's tool and to a management tool.
   for (const tool of ['flaky__echo', 'web__echo', 'list_backends']) {
     for (const args of [[], 'text', 42, null, true, [1, 2, 3]]) {
-      cases.push(request(`tools/call ${tool}, arguments ${JSON.stringify(args)}`, 'tools/call', call(tool, args), isError(-32602)));
+      cases.push(
+        request(
+          `tools/call ${tool}, arguments ${JSON.stringify(args)}`,
+          'tools/call',
+          call(tool, args),
+          isError(-32602),
+        ),
+      );
     }
-    cases.push(request(`tools/call ${tool}, text of the wrong type`, 'tools/call', call(tool, { text: { nested: [1, { deeper: null }] } })));
-    cases.push(request(`tools/call ${tool}, 5,000 keys`, 'tools/call', call(tool, Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])))));
-    cases.push(rawRequest(`tools/call ${tool}, a __proto__ key`, 'tools/call', `{"name":"${tool}","arguments":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}`));
+    cases.push(
+      request(
+        `tools/call ${tool}, text of the wrong type`,
+        'tools/call',
+        call(tool, { text: { nested: [1, { deeper: null }] } }),
+      ),
+    );
+    cases.push(
+      request(
+        `tools/call ${tool}, 5,000 keys`,
+        'tools/call',
+        call(tool, Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]))),
+      ),
+    );
+    cases.push(
+      rawRequest(
+        `tools/call ${tool}, a __proto__ key`,
+        'tools/call',
+        `{"name":"${tool}","arguments":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}`,
+      ),
+    );
   }
-  cases.push(request('tools/call flaky__echo, 64 KB of text with control characters', 'tools/call', call('flaky__echo', { text: `${CONTROL}${BIDI}${LARGE}` })));
+  cases.push(
+    request(
+      'tools/call flaky__echo, 64 KB of text with control characters',
+      'tools/call',
+      call('flaky__echo', { text: `${CONTROL}${BIDI}${LARGE}` }),
+    ),
+  );
   // Nesting JSON.parse takes but JSON.stringify cannot (to a backend's tool it also trips that backend's circuit
   // breaker today: see 'known bugs' below).
   for (const tool of ['flaky__echo', 'web__echo', 'list_backends']) {
-    cases.push(rawRequest(`tools/call ${tool}, arguments nested ${DEPTH} deep (objects)`, 'tools/call', `{"name":"${tool}","arguments":${DEEP_OBJECT}}`));
-    cases.push(rawRequest(`tools/call ${tool}, arguments nested ${DEPTH} deep (arrays)`, 'tools/call', `{"name":"${tool}","arguments":{"text":${DEEP_ARRAY}}}`));
+    cases.push(
+      rawRequest(
+        `tools/call ${tool}, arguments nested ${DEPTH} deep (objects)`,
+        'tools/call',
+        `{"name":"${tool}","arguments":${DEEP_OBJECT}}`,
+      ),
+    );
+    cases.push(
+      rawRequest(
+        `tools/call ${tool}, arguments nested ${DEPTH} deep (arrays)`,
+        'tools/call',
+        `{"name":"${tool}","arguments":{"text":${DEEP_ARRAY}}}`,
+      ),
+    );
   }
-  cases.push(rawRequest(`resources/read, params nested ${DEPTH} deep`, 'resources/read', `{"uri":"fixture://doc/readme","extra":${DEEP_OBJECT}}`));
+  cases.push(
+    rawRequest(
+      `resources/read, params nested ${DEPTH} deep`,
+      'resources/read',
+      `{"uri":"fixture://doc/readme","extra":${DEEP_OBJECT}}`,
+    ),
+  );
 
   // _meta and progress tokens.
-  for (const meta of [{ progressToken: {} }, { progressToken: [] }, { progressToken: null }, { progressToken: true }, { progressToken: 1.5 }, { progressToken: 1e308 }, { progressToken: -1 }, { progressToken: LARGE }, { progressToken: `${CONTROL}${BIDI}` }, 'meta', [], null, { progressToken: 'p', 'io.evil/blob': LARGE }]) {
+  for (const meta of [
+    { progressToken: {} },
+    { progressToken: [] },
+    { progressToken: null },
+    { progressToken: true },
+    { progressToken: 1.5 },
+    { progressToken: 1e308 },
+    { progressToken: -1 },
+    { progressToken: LARGE },
+    { progressToken: `${CONTROL}${BIDI}` },
+    'meta',
+    [],
+    null,
+    { progressToken: 'p', 'io.evil/blob': LARGE },
+  ]) {
     const label = JSON.stringify(meta).slice(0, 60);
-    cases.push(request(`tools/call flaky__echo, _meta ${label}`, 'tools/call', { name: 'flaky__echo', arguments: { text: 'm' }, _meta: meta }));
+    cases.push(
+      request(`tools/call flaky__echo, _meta ${label}`, 'tools/call', {
+        name: 'flaky__echo',
+        arguments: { text: 'm' },
+        _meta: meta,
+      }),
+    );
     cases.push(request(`tools/list, _meta ${label}`, 'tools/list', { _meta: meta }));
   }
 
   // Resources.
   // An answer either way: the fixture reads any one-segment name under fixture://doc/ (`..` and NUL included,
   // as a careless server would) and answers -32002 for the rest; the router must pass both along intact.
-  for (const [label, uri] of HOSTILE_URIS) cases.push(request(`resources/read, uri: ${label}`, 'resources/read', { uri }, typeof uri === 'string' ? undefined : isError()));
+  for (const [label, uri] of HOSTILE_URIS)
+    cases.push(
+      request(
+        `resources/read, uri: ${label}`,
+        'resources/read',
+        { uri },
+        typeof uri === 'string' ? undefined : isError(),
+      ),
+    );
   cases.push(request('resources/read without a uri', 'resources/read', {}, isError()));
-  cases.push(request('resources/templates/list with a hostile cursor', 'resources/templates/list', { cursor: `../../${LARGE}` }));
+  cases.push(
+    request('resources/templates/list with a hostile cursor', 'resources/templates/list', { cursor: `../../${LARGE}` }),
+  );
   cases.push(request('resources/subscribe to a path', 'resources/subscribe', { uri: 'file:///etc/passwd' }));
 
   // Prompts.
-  for (const [label, name] of [['64 KB', LARGE], ...HOSTILE_NAMES.slice(3, 16)]) cases.push(request(`prompts/get, name: ${label}`, 'prompts/get', { name, arguments: { who: 'x' } }, isError()));
-  for (const args of [{ who: 1 }, { who: {} }, { who: null }, { who: [LARGE] }, [], 'who', 42, null, { who: LARGE }, { who: CONTROL }]) {
-    cases.push(request(`prompts/get flaky__greet, arguments ${JSON.stringify(args).slice(0, 40)}`, 'prompts/get', { name: 'flaky__greet', arguments: args }));
+  for (const [label, name] of [['64 KB', LARGE], ...HOSTILE_NAMES.slice(3, 16)])
+    cases.push(request(`prompts/get, name: ${label}`, 'prompts/get', { name, arguments: { who: 'x' } }, isError()));
+  for (const args of [
+    { who: 1 },
+    { who: {} },
+    { who: null },
+    { who: [LARGE] },
+    [],
+    'who',
+    42,
+    null,
+    { who: LARGE },
+    { who: CONTROL },
+  ]) {
+    cases.push(
+      request(`prompts/get flaky__greet, arguments ${JSON.stringify(args).slice(0, 40)}`, 'prompts/get', {
+        name: 'flaky__greet',
+        arguments: args,
+      }),
+    );
   }
-  cases.push(rawRequest(`prompts/get flaky__greet, arguments nested ${DEPTH} deep`, 'prompts/get', `{"name":"flaky__greet","arguments":${DEEP_OBJECT}}`, isError()));
-  cases.push(request('completion/complete with a hostile ref', 'completion/complete', { ref: { type: 'ref/prompt', name: LARGE }, argument: { name: 'who', value: CONTROL } }, isError()));
+  cases.push(
+    rawRequest(
+      `prompts/get flaky__greet, arguments nested ${DEPTH} deep`,
+      'prompts/get',
+      `{"name":"flaky__greet","arguments":${DEEP_OBJECT}}`,
+      isError(),
+    ),
+  );
+  cases.push(
+    request(
+      'completion/complete with a hostile ref',
+      'completion/complete',
+      { ref: { type: 'ref/prompt', name: LARGE }, argument: { name: 'who', value: CONTROL } },
+      isError(),
+    ),
+  );
 
   // Management tools, with wrong types and hostile values.
-  const namesToTry: unknown[] = [undefined, 1, null, {}, [], '', HUGE, '../../etc/passwd', '__proto__', 'constructor', 'toString', `${CONTROL}${BIDI}`, '${HOSTILE_ROUTER_SECRET}'];
+  const namesToTry: unknown[] = [
+    undefined,
+    1,
+    null,
+    {},
+    [],
+    '',
+    HUGE,
+    '../../etc/passwd',
+    '__proto__',
+    'constructor',
+    'toString',
+    `${CONTROL}${BIDI}`,
+    '${HOSTILE_ROUTER_SECRET}',
+  ];
   for (const tool of ['get_backend_health', 'unregister_backend']) {
     for (const name of namesToTry) {
-      cases.push(request(`${tool}(backend_name: ${JSON.stringify(name)?.slice(0, 30)})`, 'tools/call', call(tool, name === undefined ? {} : { backend_name: name }), isToolError));
+      cases.push(
+        request(
+          `${tool}(backend_name: ${JSON.stringify(name)?.slice(0, 30)})`,
+          'tools/call',
+          call(tool, name === undefined ? {} : { backend_name: name }),
+          isToolError,
+        ),
+      );
     }
   }
   for (const name of namesToTry) {
-    cases.push(request(`explain_route(name: ${JSON.stringify(name)?.slice(0, 30)})`, 'tools/call', call('explain_route', name === undefined ? {} : { name })));
+    cases.push(
+      request(
+        `explain_route(name: ${JSON.stringify(name)?.slice(0, 30)})`,
+        'tools/call',
+        call('explain_route', name === undefined ? {} : { name }),
+      ),
+    );
   }
-  for (const target of ['file:///etc/passwd', 'javascript:alert(1)', 'fixture://doc/../../etc/passwd', `fixture://doc/${LARGE}`]) {
+  for (const target of [
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'fixture://doc/../../etc/passwd',
+    `fixture://doc/${LARGE}`,
+  ]) {
     cases.push(request(`explain_route(${target.slice(0, 40)})`, 'tools/call', call('explain_route', { name: target })));
   }
-  cases.push(rawRequest('list_backends with hostile arguments', 'tools/call', `{"name":"list_backends","arguments":{"filter":${JSON.stringify(LARGE)},"__proto__":{"x":1}}}`));
-  cases.push(request('reload_backends_config with a path', 'tools/call', call('reload_backends_config', { path: '/etc/passwd', config: '../../etc/passwd' })));
+  cases.push(
+    rawRequest(
+      'list_backends with hostile arguments',
+      'tools/call',
+      `{"name":"list_backends","arguments":{"filter":${JSON.stringify(LARGE)},"__proto__":{"x":1}}}`,
+    ),
+  );
+  cases.push(
+    request(
+      'reload_backends_config with a path',
+      'tools/call',
+      call('reload_backends_config', { path: '/etc/passwd', config: '../../etc/passwd' }),
+    ),
+  );
   const backends: Array<[string, unknown]> = [
     ['missing', undefined],
     ['null', null],
@@ -438,17 +626,47 @@ function hostileCases(webUrl: string): Case[] {
     ['a file: url', { name: 'hostile-file', url: 'file:///etc/passwd' }],
     ['a duplicate name', { name: 'flaky', command: 'node' }],
     ['a 1 MB unknown key', { name: 'hostile-key', command: 'node', [HUGE]: 1 }],
-    ['100 unknown keys', { name: 'hostile-keys', command: 'node', ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`comand${i}`, i])) }],
-    ['wrong types everywhere', { name: 1, command: {}, args: 'x', env: [], priority: 'high', routes: {}, headers: 'h' }],
+    [
+      '100 unknown keys',
+      {
+        name: 'hostile-keys',
+        command: 'node',
+        ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`comand${i}`, i])),
+      },
+    ],
+    [
+      'wrong types everywhere',
+      { name: 1, command: {}, args: 'x', env: [], priority: 'high', routes: {}, headers: 'h' },
+    ],
     ['an env reference in the url', { name: 'hostile-env-url', url: '${HOSTILE_ROUTER_SECRET}' }],
     ['an env reference in a source', { name: 'hostile-env-source', source: '${HOSTILE_ROUTER_SECRET}/x' }],
-    ['an env reference in fallback_to', { name: 'hostile-env-fallback', command: 'node', routes: [{ pattern: '*', fallback_to: '${HOSTILE_ROUTER_SECRET}' }] }],
+    [
+      'an env reference in fallback_to',
+      {
+        name: 'hostile-env-fallback',
+        command: 'node',
+        routes: [{ pattern: '*', fallback_to: '${HOSTILE_ROUTER_SECRET}' }],
+      },
+    ],
     ['an env reference in the name', { name: 'x${HOSTILE_ROUTER_SECRET}', command: 'node' }],
     ['an env reference with a default in the name', { name: 'flaky${HOSTILE_ROUTER_SECRET:-}', command: 'node' }],
     ['an env reference in args', { name: 'hostile-env-args', command: 'node', args: ['${HOSTILE_ROUTER_SECRET}'] }],
-    ['an env reference in an env value, with NUL', { name: 'hostile-env-nul', command: 'node', env: { K: '${HOSTILE_ROUTER_SECRET}\u0000' } }],
-    ['an env reference in a header, with CR LF', { name: 'hostile-header', url: 'http://127.0.0.1:9/mcp', headers: { 'X-Api-Key': '${HOSTILE_ROUTER_SECRET}\r\nX-Injected: 1' } }],
-    ['a header name that is no token', { name: 'hostile-header-name', url: 'http://127.0.0.1:9/mcp', headers: { 'X-A\r\nB': 'v' } }],
+    [
+      'an env reference in an env value, with NUL',
+      { name: 'hostile-env-nul', command: 'node', env: { K: '${HOSTILE_ROUTER_SECRET}\u0000' } },
+    ],
+    [
+      'an env reference in a header, with CR LF',
+      {
+        name: 'hostile-header',
+        url: 'http://127.0.0.1:9/mcp',
+        headers: { 'X-Api-Key': '${HOSTILE_ROUTER_SECRET}\r\nX-Injected: 1' },
+      },
+    ],
+    [
+      'a header name that is no token',
+      { name: 'hostile-header-name', url: 'http://127.0.0.1:9/mcp', headers: { 'X-A\r\nB': 'v' } },
+    ],
     // Names every JavaScript object has: such a backend was taken for one that exists, never started, and
     // broke list_backends and unregister_backend until a restart.
     ['the name constructor', { name: 'constructor', command: process.execPath, args: [FLAKY] }],
@@ -456,23 +674,93 @@ function hostileCases(webUrl: string): Case[] {
     ['the name toString', { name: 'toString', command: process.execPath, args: [FLAKY] }],
   ];
   for (const [label, backend] of backends) {
-    cases.push(request(`register_backend(${label})`, 'tools/call', call('register_backend', backend === undefined ? {} : { backend }), isToolError));
+    cases.push(
+      request(
+        `register_backend(${label})`,
+        'tools/call',
+        call('register_backend', backend === undefined ? {} : { backend }),
+        isToolError,
+      ),
+    );
   }
-  cases.push(rawRequest(`register_backend(nested ${DEPTH} deep)`, 'tools/call', `{"name":"register_backend","arguments":{"backend":${DEEP_OBJECT}}}`, isToolError));
-  cases.push(rawRequest('register_backend(a __proto__ key)', 'tools/call', '{"name":"register_backend","arguments":{"backend":{"__proto__":{"polluted":true},"name":"hostile-proto","command":"node"}}}', isToolError));
+  cases.push(
+    rawRequest(
+      `register_backend(nested ${DEPTH} deep)`,
+      'tools/call',
+      `{"name":"register_backend","arguments":{"backend":${DEEP_OBJECT}}}`,
+      isToolError,
+    ),
+  );
+  cases.push(
+    rawRequest(
+      'register_backend(a __proto__ key)',
+      'tools/call',
+      '{"name":"register_backend","arguments":{"backend":{"__proto__":{"polluted":true},"name":"hostile-proto","command":"node"}}}',
+      isToolError,
+    ),
+  );
   // A backend that takes the router's secret in its header: registered, served, listed, never shown, removed.
-  cases.push(request('register_backend(a secret header from the environment)', 'tools/call', call('register_backend', { backend: { name: 'web2', url: webUrl, headers: { 'X-Api-Key': '${HOSTILE_ROUTER_SECRET}' } } }), isToolResult));
+  cases.push(
+    request(
+      'register_backend(a secret header from the environment)',
+      'tools/call',
+      call('register_backend', {
+        backend: { name: 'web2', url: webUrl, headers: { 'X-Api-Key': '${HOSTILE_ROUTER_SECRET}' } },
+      }),
+      isToolResult,
+    ),
+  );
   cases.push(request('list_backends with the registered one', 'tools/call', call('list_backends', {}), isToolResult));
-  cases.push(request('get_backend_health of the registered one', 'tools/call', call('get_backend_health', { backend_name: 'web2' }), isToolResult));
-  cases.push(request('explain_route to the registered one', 'tools/call', call('explain_route', { name: 'web2__echo' })));
-  cases.push(request('unregister_backend of the registered one', 'tools/call', call('unregister_backend', { backend_name: 'web2' }), isToolResult));
+  cases.push(
+    request(
+      'get_backend_health of the registered one',
+      'tools/call',
+      call('get_backend_health', { backend_name: 'web2' }),
+      isToolResult,
+    ),
+  );
+  cases.push(
+    request('explain_route to the registered one', 'tools/call', call('explain_route', { name: 'web2__echo' })),
+  );
+  cases.push(
+    request(
+      'unregister_backend of the registered one',
+      'tools/call',
+      call('unregister_backend', { backend_name: 'web2' }),
+      isToolResult,
+    ),
+  );
 
   // Unknown methods, with huge params.
   cases.push(request('unknown method with 1 MB of params', 'x/unknown', { blob: HUGE }, isError(-32601)));
-  for (const method of [HUGE, '__proto__', 'constructor', 'toString', 'rpc.discover', 'tools/call ', 'TOOLS/CALL', `tools/${CONTROL}`, '../../etc/passwd']) {
-    cases.push(request(`method ${JSON.stringify(method).slice(0, 40)}`, method, { name: 'flaky__echo', arguments: { text: 'x' } }, isError(-32601)));
+  for (const method of [
+    HUGE,
+    '__proto__',
+    'constructor',
+    'toString',
+    'rpc.discover',
+    'tools/call ',
+    'TOOLS/CALL',
+    `tools/${CONTROL}`,
+    '../../etc/passwd',
+  ]) {
+    cases.push(
+      request(
+        `method ${JSON.stringify(method).slice(0, 40)}`,
+        method,
+        { name: 'flaky__echo', arguments: { text: 'x' } },
+        isError(-32601),
+      ),
+    );
   }
-  cases.push(request('unknown method, 100,000 params in an array', 'x/unknown', Array.from({ length: 100_000 }, (_, i) => i), isError()));
+  cases.push(
+    request(
+      'unknown method, 100,000 params in an array',
+      'x/unknown',
+      Array.from({ length: 100_000 }, (_, i) => i),
+      isError(),
+    ),
+  );
   cases.push(rawRequest(`unknown method, params nested ${DEPTH} deep`, 'x/unknown', DEEP_OBJECT, isError()));
   cases.push(request('ping with large params', 'ping', { blob: LARGE }));
   cases.push(request('logging/setLevel to a hostile level', 'logging/setLevel', { level: LARGE }, isError()));
@@ -532,11 +820,14 @@ function errorTexts(m: Rpc): string[] {
 
 function leaksIn(answer: Answer): string[] {
   const found: string[] = [];
-  for (const [what, secret] of Object.entries(SECRETS)) if (answer.raw.includes(secret)) found.push(`the ${what} secret`);
+  for (const [what, secret] of Object.entries(SECRETS))
+    if (answer.raw.includes(secret)) found.push(`the ${what} secret`);
   if (!answer.message) return found;
-  for (const text of strings(answer.message)) if (STACK_FRAME.test(text)) found.push(`a stack trace: ${text.slice(0, 300)}`);
+  for (const text of strings(answer.message))
+    if (STACK_FRAME.test(text)) found.push(`a stack trace: ${text.slice(0, 300)}`);
   for (const text of errorTexts(answer.message)) {
-    for (const pattern of INSTALL_PATTERNS) if (pattern.test(text)) found.push(`an install path (${pattern}): ${text.slice(0, 300)}`);
+    for (const pattern of INSTALL_PATTERNS)
+      if (pattern.test(text)) found.push(`an install path (${pattern}): ${text.slice(0, 300)}`);
   }
   return found;
 }
@@ -552,7 +843,10 @@ async function exercise(front: Front, webUrl: string): Promise<void> {
     const started = Date.now();
     try {
       answer = await front.call(c.body);
-      if (process.env.HOSTILE_VERBOSE) process.stderr.write(`${front.name} ${String(Date.now() - started).padStart(5)} ms  ${c.label.slice(0, 70)}  ${describeAnswer(answer).slice(0, 300)}\n`);
+      if (process.env.HOSTILE_VERBOSE)
+        process.stderr.write(
+          `${front.name} ${String(Date.now() - started).padStart(5)} ms  ${c.label.slice(0, 70)}  ${describeAnswer(answer).slice(0, 300)}\n`,
+        );
     } catch (error) {
       problems.push(`${c.label}: no answer (${(error as Error).message})`);
       if (!front.alive()) {
@@ -562,17 +856,21 @@ async function exercise(front: Front, webUrl: string): Promise<void> {
       continue;
     }
     const m = answer.message;
-    if (answer.status !== undefined && answer.status >= 500) problems.push(`${c.label}: HTTP ${answer.status} ${describeAnswer(answer)}`);
+    if (answer.status !== undefined && answer.status >= 500)
+      problems.push(`${c.label}: HTTP ${answer.status} ${describeAnswer(answer)}`);
     if (!m || m.jsonrpc !== '2.0' || (m.result === undefined) === (m.error === undefined)) {
       problems.push(`${c.label}: not a JSON-RPC answer: ${describeAnswer(answer)}`);
       continue;
     }
-    if (c.id !== undefined && m.id !== c.id) problems.push(`${c.label}: answered with id ${JSON.stringify(m.id)?.slice(0, 40)}`);
+    if (c.id !== undefined && m.id !== c.id)
+      problems.push(`${c.label}: answered with id ${JSON.stringify(m.id)?.slice(0, 40)}`);
     for (const leak of leaksIn(answer)) problems.push(`${c.label}: leaks ${leak}`);
     try {
       c.check?.(m);
     } catch (error) {
-      problems.push(`${c.label}: ${(error as Error).message.split('\n').slice(0, 4).join(' ')} in ${describeAnswer(answer)}`);
+      problems.push(
+        `${c.label}: ${(error as Error).message.split('\n').slice(0, 4).join(' ')} in ${describeAnswer(answer)}`,
+      );
     }
   }
   for (const n of HOSTILE_NOTIFICATIONS) {
@@ -592,17 +890,38 @@ async function exercise(front: Front, webUrl: string): Promise<void> {
   expect(front.alive()).toBe(true);
   // Still serving, both backends, and the management tools.
   for (const tool of ['flaky__echo', 'web__echo']) {
-    const after = await front.call(JSON.stringify({ jsonrpc: '2.0', id: `after-${tool}`, method: 'tools/call', params: { name: tool, arguments: { text: 'still here' } } }));
-    expect([tool, after.message?.result?.content?.[0] ?? describeAnswer(after)]).toEqual([tool, { type: 'text', text: 'still here' }]);
+    const after = await front.call(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: `after-${tool}`,
+        method: 'tools/call',
+        params: { name: tool, arguments: { text: 'still here' } },
+      }),
+    );
+    expect([tool, after.message?.result?.content?.[0] ?? describeAnswer(after)]).toEqual([
+      tool,
+      { type: 'text', text: 'still here' },
+    ]);
   }
-  const list = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'after-list', method: 'tools/call', params: { name: 'list_backends', arguments: {} } }));
-  const backends = (list.message?.result?.structuredContent as { backends?: Array<{ name: string; healthy: boolean; circuit_state: string }> } | undefined)?.backends;
+  const list = await front.call(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'after-list',
+      method: 'tools/call',
+      params: { name: 'list_backends', arguments: {} },
+    }),
+  );
+  const backends = (
+    list.message?.result?.structuredContent as
+      { backends?: Array<{ name: string; healthy: boolean; circuit_state: string }> } | undefined
+  )?.backends;
   expect(backends?.map((b) => [b.name, b.healthy, b.circuit_state])).toEqual([
     ['flaky', true, 'CLOSED'],
     ['web', true, 'CLOSED'],
   ]);
   // No secret in anything the router logged either.
-  for (const [what, secret] of Object.entries(SECRETS)) expect([what, front.stderr().includes(secret)]).toEqual([what, false]);
+  for (const [what, secret] of Object.entries(SECRETS))
+    expect([what, front.stderr().includes(secret)]).toEqual([what, false]);
 }
 
 /** One web fixture for the whole file: each router opens its own session on it. */
@@ -628,7 +947,10 @@ describe('hostile values in otherwise valid calls', () => {
       for (const s of started) if (s.status === 'rejected') throw s.reason;
       const outcomes = await Promise.allSettled(fronts.map((front) => exercise(front, web.url)));
       for (const [i, outcome] of outcomes.entries()) {
-        if (outcome.status === 'rejected') throw Object.assign(outcome.reason as Error, { message: `over ${fronts[i].name}: ${(outcome.reason as Error).message}` });
+        if (outcome.status === 'rejected')
+          throw Object.assign(outcome.reason as Error, {
+            message: `over ${fronts[i].name}: ${(outcome.reason as Error).message}`,
+          });
       }
     } finally {
       await Promise.all(fronts.map((front) => front.close()));
@@ -648,7 +970,14 @@ describe('hostile values: bugs found by them stay fixed', () => {
     front = await httpFront(writeConfig(web.url, false));
     stdio = await stdioFront(writeConfig(web.url, false));
     // The router serves normally: whatever fails below fails for the reason the test names.
-    const echo = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'ready', method: 'tools/call', params: { name: 'flaky__echo', arguments: { text: 'ready' } } }));
+    const echo = await front.call(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'ready',
+        method: 'tools/call',
+        params: { name: 'flaky__echo', arguments: { text: 'ready' } },
+      }),
+    );
     expect(echo.message?.result?.content?.[0]).toEqual({ type: 'text', text: 'ready' });
   }, 30_000);
   afterAll(async () => {
@@ -667,7 +996,9 @@ describe('hostile values: bugs found by them stay fixed', () => {
       const answer = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'typed', method, params }));
       codes.push(answer.message?.error?.code);
       // One line saying where, not zod's issue list as JSON.
-      expect(answer.message?.error?.message).toMatch(new RegExp(`^Invalid ${method} request: params\\.\\S+: Invalid input: expected string, received number$`));
+      expect(answer.message?.error?.message).toMatch(
+        new RegExp(`^Invalid ${method} request: params\\.\\S+: Invalid input: expected string, received number$`),
+      );
     }
     expect(codes).toEqual([-32602, -32602]);
   });
@@ -676,23 +1007,41 @@ describe('hostile values: bugs found by them stay fixed', () => {
   // flight took the first one's place, and the first POST was never answered. Over stdio both ran, and two
   // answers came back with one id.
   it('two requests in flight with the same id, over HTTP and over stdio: the first is answered, the second refused at once (-32600)', async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 'twin', method: 'tools/call', params: { name: 'flaky__read_slow', arguments: { ms: 300 } } });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'twin',
+      method: 'tools/call',
+      params: { name: 'flaky__read_slow', arguments: { ms: 300 } },
+    });
     for (const f of [front, stdio]) {
       const answers = await Promise.all([f.call(body, 2_000), f.call(body, 2_000)]);
       // The first runs; the second, whose answer could not be told from the first's, is refused.
-      expect(answers.map((a) => a.message?.result?.content?.[0]?.type ?? a.message?.error?.code).sort()).toEqual([-32600, 'text']);
+      expect(answers.map((a) => a.message?.result?.content?.[0]?.type ?? a.message?.error?.code).sort()).toEqual([
+        -32600,
+        'text',
+      ]);
     }
   });
 
   // Was: a cancelled request is never answered, so its POST stayed open (a socket and an entry per cancel)
   // and its id stayed "in flight" for good.
   it('a request the client cancels over HTTP: its POST ends, and its id may be used again', async () => {
-    const slow = (ms: number) => JSON.stringify({ jsonrpc: '2.0', id: 'again', method: 'tools/call', params: { name: 'flaky__read_slow', arguments: { ms } } });
-    const cancel = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'again', reason: 'test' } });
+    const slow = (ms: number) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'again',
+        method: 'tools/call',
+        params: { name: 'flaky__read_slow', arguments: { ms } },
+      });
+    const cancel = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 'again', reason: 'test' },
+    });
     let settled = false;
     const first = front.call(slow(20_000), 10_000).finally(() => (settled = true));
     // The cancel may overtake the call on another connection: sent until the call's POST ends (bounded).
-    for (const deadline = Date.now() + 5_000; !settled && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 5_000; !settled && Date.now() < deadline;) {
       await front.notify(cancel);
       await new Promise((r) => setImmediate(r));
     }
@@ -709,11 +1058,23 @@ describe('hostile values: bugs found by them stay fixed', () => {
   it('a resource that does not exist (-32002) is answered at once and does not count against the backend', async () => {
     const answers: unknown[] = [];
     for (const uri of ['file:///etc/passwd', 'fixture://doc/../../etc/passwd']) {
-      const answer = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'nf', method: 'resources/read', params: { uri } }));
+      const answer = await front.call(
+        JSON.stringify({ jsonrpc: '2.0', id: 'nf', method: 'resources/read', params: { uri } }),
+      );
       answers.push(answer.message?.error);
     }
-    const health = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'health', method: 'tools/call', params: { name: 'get_backend_health', arguments: { backend_name: 'flaky' } } }));
-    expect(health.message?.result?.structuredContent).toMatchObject({ circuit_state: 'CLOSED', consecutive_failures: 0 });
+    const health = await front.call(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'health',
+        method: 'tools/call',
+        params: { name: 'get_backend_health', arguments: { backend_name: 'flaky' } },
+      }),
+    );
+    expect(health.message?.result?.structuredContent).toMatchObject({
+      circuit_state: 'CLOSED',
+      consecutive_failures: 0,
+    });
     // The backend's own error, word for word as the fixture's SDK server puts it on the wire (no prefix added).
     expect(answers).toEqual([
       { code: -32002, message: 'MCP error -32002: Resource not found' },
@@ -726,11 +1087,23 @@ describe('hostile values: bugs found by them stay fixed', () => {
   it('arguments nested too deep to send are refused as invalid params and do not count against the backend', async () => {
     const codes: unknown[] = [];
     for (const args of [DEEP_OBJECT, `{"text":${DEEP_ARRAY}}`]) {
-      const answer = await front.call(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"web__echo","arguments":${args}}}`);
+      const answer = await front.call(
+        `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"web__echo","arguments":${args}}}`,
+      );
       codes.push(answer.message?.error?.code);
     }
-    const health = await front.call(JSON.stringify({ jsonrpc: '2.0', id: 'health', method: 'tools/call', params: { name: 'get_backend_health', arguments: { backend_name: 'web' } } }));
-    expect(health.message?.result?.structuredContent).toMatchObject({ circuit_state: 'CLOSED', consecutive_failures: 0 });
+    const health = await front.call(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'health',
+        method: 'tools/call',
+        params: { name: 'get_backend_health', arguments: { backend_name: 'web' } },
+      }),
+    );
+    expect(health.message?.result?.structuredContent).toMatchObject({
+      circuit_state: 'CLOSED',
+      consecutive_failures: 0,
+    });
     expect(codes).toEqual([-32602, -32602]);
   });
 });

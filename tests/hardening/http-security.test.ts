@@ -6,7 +6,12 @@ import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
 import { flaky, loaded } from '../helpers/config';
 
-const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 describe('the HTTP front keeps out who does not belong', () => {
@@ -25,17 +30,36 @@ describe('the HTTP front keeps out who does not belong', () => {
   });
 
   async function front(options: Partial<ConstructorParameters<typeof HttpFront>[0]> = {}): Promise<string> {
-    const f = new HttpFront({ host: '127.0.0.1', port: 0, logger, createSession: () => createClientSession({ router, logger, serverName: 'r', version: 't' }), ...options });
+    const f = new HttpFront({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      createSession: () => createClientSession({ router, logger, serverName: 'r', version: 't' }),
+      ...options,
+    });
     fronts.push(f);
     return f.listen();
   }
 
   it('with a token, refuses requests without it (401) and serves those with it', async () => {
-    const url = await front({ authToken: 's3cret', extraRoutes: (req, res) => (req.url === '/healthz' ? (res.writeHead(200).end(), true) : false) });
+    const url = await front({
+      authToken: 's3cret',
+      extraRoutes: (req, res) => (req.url === '/healthz' ? (res.writeHead(200).end(), true) : false),
+    });
     expect((await fetch(url, { method: 'POST', headers, body: JSON.stringify(initialize) })).status).toBe(401);
-    expect((await fetch(url, { method: 'POST', headers: { ...headers, authorization: 'Bearer wrong' }, body: JSON.stringify(initialize) })).status).toBe(401);
+    expect(
+      (
+        await fetch(url, {
+          method: 'POST',
+          headers: { ...headers, authorization: 'Bearer wrong' },
+          body: JSON.stringify(initialize),
+        })
+      ).status,
+    ).toBe(401);
     const client = new Client({ name: 't', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer s3cret' } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer s3cret' } } }),
+    );
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     await client.close();
     expect((await fetch(url.replace('/mcp', '/healthz'))).status).toBe(200);
@@ -54,7 +78,13 @@ describe('the HTTP front keeps out who does not belong', () => {
   });
 
   it('closes sessions idle past the timeout, after which their id is unknown (404)', async () => {
-    const f = new HttpFront({ host: '127.0.0.1', port: 0, logger, sessionIdleMs: 60_000, createSession: () => createClientSession({ router, logger, serverName: 'r', version: 't' }) });
+    const f = new HttpFront({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      sessionIdleMs: 60_000,
+      createSession: () => createClientSession({ router, logger, serverName: 'r', version: 't' }),
+    });
     fronts.push(f);
     const url = await f.listen();
     const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(initialize) });
@@ -62,7 +92,11 @@ describe('the HTTP front keeps out who does not belong', () => {
     expect(f.sessionCount).toBe(1);
     expect(f.sweepIdleSessions(Date.now() + 61_000)).toBe(1);
     expect(f.sessionCount).toBe(0);
-    const after = await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    const after = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-session-id': sid },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
     expect(after.status).toBe(404);
   });
 
@@ -73,7 +107,10 @@ describe('the HTTP front keeps out who does not belong', () => {
     const batch = await fetch(url, {
       method: 'POST',
       headers: { ...headers, 'mcp-session-id': sid },
-      body: JSON.stringify([{ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { jsonrpc: '2.0', id: 3, method: 'ping' }]),
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        { jsonrpc: '2.0', id: 3, method: 'ping' },
+      ]),
     });
     expect(batch.status).toBe(400);
     expect(((await batch.json()) as any).error.code).toBe(-32600);
@@ -81,12 +118,19 @@ describe('the HTTP front keeps out who does not belong', () => {
 
   it('accepts a batch from a 2025-03-26 client', async () => {
     const url = await front();
-    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ ...initialize, params: { ...initialize.params, protocolVersion: '2025-03-26' } }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ...initialize, params: { ...initialize.params, protocolVersion: '2025-03-26' } }),
+    });
     const sid = res.headers.get('mcp-session-id')!;
     const batch = await fetch(url, {
       method: 'POST',
       headers: { ...headers, 'mcp-session-id': sid },
-      body: JSON.stringify([{ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { jsonrpc: '2.0', id: 3, method: 'ping' }]),
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        { jsonrpc: '2.0', id: 3, method: 'ping' },
+      ]),
     });
     expect(batch.status).toBe(200);
     expect(((await batch.json()) as unknown[]).length).toBe(2);
@@ -94,7 +138,8 @@ describe('the HTTP front keeps out who does not belong', () => {
 
   it('widens the allowed hosts and origins only as told', async () => {
     const url = await front({ hostPolicy: { allowedOrigins: ['https://app.example'] } });
-    const post = (origin: string) => fetch(url, { method: 'POST', headers: { ...headers, origin }, body: JSON.stringify(initialize) });
+    const post = (origin: string) =>
+      fetch(url, { method: 'POST', headers: { ...headers, origin }, body: JSON.stringify(initialize) });
     expect((await post('https://app.example')).status).toBe(200);
     expect((await post('https://other.example')).status).toBe(403);
   });

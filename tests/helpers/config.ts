@@ -25,8 +25,17 @@ export function backend(name: string, overrides: Partial<BackendConfig> = {}): B
 }
 
 /** A stdio backend running a server installed from the npm registry. */
-export function npmServer(name: string, script: string, args: string[] = [], overrides: Partial<BackendConfig> = {}): BackendConfig {
-  return backend(name, { command: process.execPath, args: [join(ROOT, 'node_modules', script), ...args], ...overrides });
+export function npmServer(
+  name: string,
+  script: string,
+  args: string[] = [],
+  overrides: Partial<BackendConfig> = {},
+): BackendConfig {
+  return backend(name, {
+    command: process.execPath,
+    args: [join(ROOT, 'node_modules', script), ...args],
+    ...overrides,
+  });
 }
 
 export const EVERYTHING = '@modelcontextprotocol/server-everything/dist/index.js';
@@ -40,7 +49,11 @@ export function loaded(backends: BackendConfig[], routing: Partial<RoutingSettin
 export const FLAKY = join(ROOT, 'dist', 'tests', 'fixtures', 'flaky-server.js');
 
 /** A stdio backend running our misbehaving fixture (built by `npm run build`). */
-export function flaky(name: string, overrides: Partial<BackendConfig> = {}, env: Record<string, string> = {}): BackendConfig {
+export function flaky(
+  name: string,
+  overrides: Partial<BackendConfig> = {},
+  env: Record<string, string> = {},
+): BackendConfig {
   return backend(name, { command: process.execPath, args: [FLAKY], env: { FIXTURE_NAME: name, ...env }, ...overrides });
 }
 
@@ -51,7 +64,8 @@ export async function eventually<T>(read: () => Promise<T> | T, ok: (v: T) => bo
   for (;;) {
     last = await read();
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

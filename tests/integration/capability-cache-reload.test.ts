@@ -29,9 +29,14 @@ describe('capability cache and list_changed', () => {
     const { client, listChanged } = await withClient(router);
     try {
       await client.callTool({ name: 'dyn__add_tool', arguments: { name: 'fresh' } });
-      await eventually(() => names(client), (n) => n.includes('dyn__fresh'));
+      await eventually(
+        () => names(client),
+        (n) => n.includes('dyn__fresh'),
+      );
       expect(listChanged()).toBeGreaterThan(0);
-      expect(((await client.callTool({ name: 'dyn__fresh', arguments: {} })) as CallToolResult).content[0]).toMatchObject({ text: 'dynamic fresh' });
+      expect(
+        ((await client.callTool({ name: 'dyn__fresh', arguments: {} })) as CallToolResult).content[0],
+      ).toMatchObject({ text: 'dynamic fresh' });
     } finally {
       await client.close();
       await router.stop();
@@ -40,7 +45,20 @@ describe('capability cache and list_changed', () => {
 
   it('lists are trusted for the cache TTL, then refreshed in the background (simulated clock)', async () => {
     const clock = new SimulatedClock();
-    const router = new Router({ config: loaded([flaky('quiet', { healthCheck: { enabled: false, intervalSeconds: 30, timeoutSeconds: 5 } }, { FIXTURE_SILENT_ADD: '1' })], { cacheTtlSeconds: 300 }), logger: silentLogger(), clock });
+    const router = new Router({
+      config: loaded(
+        [
+          flaky(
+            'quiet',
+            { healthCheck: { enabled: false, intervalSeconds: 30, timeoutSeconds: 5 } },
+            { FIXTURE_SILENT_ADD: '1' },
+          ),
+        ],
+        { cacheTtlSeconds: 300 },
+      ),
+      logger: silentLogger(),
+      clock,
+    });
     router.start();
     await router.whenSettled();
     const { client } = await withClient(router);
@@ -50,7 +68,10 @@ describe('capability cache and list_changed', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(await names(client)).not.toContain('quiet__late');
       clock.increment(1);
-      await eventually(() => names(client), (n) => n.includes('quiet__late'));
+      await eventually(
+        () => names(client),
+        (n) => n.includes('quiet__late'),
+      );
     } finally {
       await client.close();
       await router.stop();
@@ -66,7 +87,10 @@ describe('capability cache and list_changed', () => {
     const { client } = await withClient(router);
     try {
       const slow = client.callTool({ name: 'leave__read_slow', arguments: { ms: 500 } });
-      await eventually(() => router.traffic.inFlight('leave'), (n) => n === 1);
+      await eventually(
+        () => router.traffic.inFlight('leave'),
+        (n) => n === 1,
+      );
       const applied = router.applyConfig(loaded([keep]));
       expect(((await slow) as CallToolResult).content[0]).toMatchObject({ text: 'slow' });
       expect(await applied).toEqual({ added: [], removed: ['leave'], changed: [] });
@@ -82,17 +106,29 @@ describe('capability cache and list_changed', () => {
 describe('register_backend / unregister_backend', () => {
   it('adds and removes a backend at runtime, validated like the file, and says it is not persisted', async () => {
     const router = new Router({ config: loaded([flaky('base')]), logger: silentLogger() });
-    router.managementHooks = { parseBackend: (raw) => parseBackend(raw, { env: {}, routing: DEFAULT_ROUTING, others: router.backendNames(), baseDir: '/' }) };
+    router.managementHooks = {
+      parseBackend: (raw) =>
+        parseBackend(raw, { env: {}, routing: DEFAULT_ROUTING, others: router.backendNames(), baseDir: '/' }),
+    };
     router.start();
     await router.whenSettled();
     const { client } = await withClient(router);
     try {
-      const refused = (await client.callTool({ name: 'register_backend', arguments: { backend: { name: 'x', comand: 'node' } } })) as CallToolResult;
+      const refused = (await client.callTool({
+        name: 'register_backend',
+        arguments: { backend: { name: 'x', comand: 'node' } },
+      })) as CallToolResult;
       expect(refused.isError).toBe(true);
       expect(JSON.stringify(refused.content)).toMatch(/comand/);
-      const added = await client.callTool({ name: 'register_backend', arguments: { backend: { name: 'extra', command: process.execPath, args: [FLAKY] } } });
+      const added = await client.callTool({
+        name: 'register_backend',
+        arguments: { backend: { name: 'extra', command: process.execPath, args: [FLAKY] } },
+      });
       expect(added.structuredContent).toMatchObject({ registered: 'extra', persisted: false });
-      await eventually(() => names(client), (n) => n.includes('extra__echo'));
+      await eventually(
+        () => names(client),
+        (n) => n.includes('extra__echo'),
+      );
       const removed = await client.callTool({ name: 'unregister_backend', arguments: { backend_name: 'extra' } });
       expect(removed.structuredContent).toMatchObject({ unregistered: 'extra', persisted: false });
       expect(await names(client)).not.toContain('extra__echo');

@@ -8,7 +8,11 @@ describe('the dispatch actor on a real router', () => {
     router.start();
     await router.whenSettled();
     const dispatch = router.supervisor.getSnapshot().context.dispatch;
-    const call = () => router.dispatcher.forward({ method: 'tools/call', name: 'one__echo' }, { paramsFor: () => ({ name: 'echo', arguments: { text: 'hi' } }), retrySafe: () => false });
+    const call = () =>
+      router.dispatcher.forward(
+        { method: 'tools/call', name: 'one__echo' },
+        { paramsFor: () => ({ name: 'echo', arguments: { text: 'hi' } }), retrySafe: () => false },
+      );
     await expect(call()).resolves.toMatchObject({ content: [{ type: 'text' }] });
     expect(dispatch.getSnapshot().context.last).toMatchObject({ backend: 'one', strategy: 'capability' });
     const first = router.dispatcher.route('r-late', { method: 'tools/call', name: 'one__echo' }, [], 0);
@@ -19,6 +23,8 @@ describe('the dispatch actor on a real router', () => {
     expect(dispatch.getSnapshot().status).toBe('active');
     // The same request's next attempt, after the stop: the actor decides nothing, and its last decision (this
     // very request's first attempt) must not be handed back as if it were new.
-    expect(() => router.dispatcher.route('r-late', { method: 'tools/call', name: 'one__echo' }, ['one'], 1)).toThrow(/no routing decision/);
+    expect(() => router.dispatcher.route('r-late', { method: 'tools/call', name: 'one__echo' }, ['one'], 1)).toThrow(
+      /no routing decision/,
+    );
   });
 });

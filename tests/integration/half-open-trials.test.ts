@@ -34,7 +34,10 @@ describe('half-open trials, with no inspector', () => {
   const trip = async () => {
     expect(await call('fail', { code: -32603 })).toMatch(/^refused/);
     expect(circuitStateOf(snapshot())).toBe('open');
-    await eventually(() => circuitStateOf(snapshot()), (s) => s === 'halfOpen');
+    await eventually(
+      () => circuitStateOf(snapshot()),
+      (s) => s === 'halfOpen',
+    );
   };
 
   it('admits two trials out of three calls at once, and closes on their success', async () => {
@@ -47,7 +50,10 @@ describe('half-open trials, with no inspector', () => {
 
   it('an answer to a call admitted before the trip is no trial', async () => {
     const slow = call('read_slow', { ms: 1_500 });
-    await eventually(() => env.router.traffic.inFlight('x'), (n) => n === 1);
+    await eventually(
+      () => env.router.traffic.inFlight('x'),
+      (n) => n === 1,
+    );
     await trip();
     expect(await slow).toBe('ok');
     expect(circuitStateOf(snapshot())).toBe('halfOpen');

@@ -6,7 +6,10 @@ import { startRouterWithClient } from '../helpers/router-client';
 /** Our fixture as a streamable HTTP server; resolves with its URL once it listens. */
 function startHttpFixture(port = 0): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLAKY, '--http', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FIXTURE_NAME: 'web' } });
+    const child = spawn(process.execPath, [FLAKY, '--http', String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FIXTURE_NAME: 'web' },
+    });
     child.stdout!.on('data', (d: Buffer) => {
       const m = /listening (http:\/\/\S+)/.exec(d.toString());
       if (m) resolve({ child, url: m[1] });
@@ -21,8 +24,18 @@ describe('an HTTP backend of our own', () => {
   it('serves through the router, and after it goes away and comes back on the same port it serves again', async () => {
     let fixture = await startHttpFixture();
     const { port } = new URL(fixture.url);
-    const env = await startRouterWithClient(loaded([backend('web', { transport: 'streamable-http', url: fixture.url, healthCheck: { enabled: true, intervalSeconds: 0.1, timeoutSeconds: 1 } })]));
-    const health = async () => (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: 'web' } })).structuredContent as Record<string, any>;
+    const env = await startRouterWithClient(
+      loaded([
+        backend('web', {
+          transport: 'streamable-http',
+          url: fixture.url,
+          healthCheck: { enabled: true, intervalSeconds: 0.1, timeoutSeconds: 1 },
+        }),
+      ]),
+    );
+    const health = async () =>
+      (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: 'web' } }))
+        .structuredContent as Record<string, any>;
     try {
       expect(textOf(await env.client.callTool({ name: 'web__echo', arguments: { text: 'first' } }))).toBe('first');
       fixture.child.kill('SIGKILL');
@@ -48,13 +61,22 @@ describe('an HTTP backend of our own', () => {
 
   it('a server that forgot our session (404) gets a new one and the request is replayed once', async () => {
     const fixture = await startHttpFixture();
-    const env = await startRouterWithClient(loaded([backend('web', { transport: 'streamable-http', url: fixture.url, healthCheck: { enabled: false, intervalSeconds: 30, timeoutSeconds: 5 } })]));
+    const env = await startRouterWithClient(
+      loaded([
+        backend('web', {
+          transport: 'streamable-http',
+          url: fixture.url,
+          healthCheck: { enabled: false, intervalSeconds: 30, timeoutSeconds: 5 },
+        }),
+      ]),
+    );
     try {
       expect(textOf(await env.client.callTool({ name: 'web__count', arguments: {} }))).toBe('1');
       fixture.child.kill('SIGUSR2'); // forget every session
       await new Promise((r) => setTimeout(r, 100));
       expect(textOf(await env.client.callTool({ name: 'web__count', arguments: {} }))).toBe('2');
-      const h = (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: 'web' } })).structuredContent as Record<string, any>;
+      const h = (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: 'web' } }))
+        .structuredContent as Record<string, any>;
       expect([h.connection_state, h.error_count]).toEqual(['connected', 0]);
     } finally {
       await env.close();

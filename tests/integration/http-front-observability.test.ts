@@ -30,7 +30,11 @@ describe('HTTP front with observability endpoints', () => {
 
   beforeAll(async () => {
     const metrics = new RouterMetrics({ processMetrics: false });
-    router = new Router({ config: loaded([flaky('alpha'), flaky('beta', {}, { FIXTURE_FAIL_ALL: '1' })], { maxRetries: 0 }), logger, observer: metrics });
+    router = new Router({
+      config: loaded([flaky('alpha'), flaky('beta', {}, { FIXTURE_FAIL_ALL: '1' })], { maxRetries: 0 }),
+      logger,
+      observer: metrics,
+    });
     router.start();
     await router.whenSettled();
     front = new HttpFront({
@@ -69,14 +73,22 @@ describe('HTTP front with observability endpoints', () => {
   it('answers an unknown session id with 404', async () => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': 'nope' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': 'nope',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(404);
   });
 
   it('answers malformed JSON with a JSON-RPC parse error', async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{"jsonrpc":',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.code).toBe(-32700);
   });
@@ -86,7 +98,9 @@ describe('HTTP front with observability endpoints', () => {
     expect(origin.status).toBe(403);
     const { port } = new URL(url);
     const hostStatus = await new Promise<number>((resolve, reject) =>
-      get({ host: '127.0.0.1', port, path: '/healthz', headers: { host: 'attacker.example' } }, (res) => resolve(res.statusCode ?? 0)).on('error', reject),
+      get({ host: '127.0.0.1', port, path: '/healthz', headers: { host: 'attacker.example' } }, (res) =>
+        resolve(res.statusCode ?? 0),
+      ).on('error', reject),
     );
     expect(hostStatus).toBe(403);
   });
@@ -103,19 +117,26 @@ describe('HTTP front with observability endpoints', () => {
     for (let i = 0; i < 3; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: 'x' } });
     await expect(client.callTool({ name: 'beta__count', arguments: {} })).rejects.toThrow();
     const metrics = parseProm(await (await fetch(url.replace('/mcp', '/metrics'))).text());
-    expect(metrics.get('mcp_router_requests_total{backend="alpha",method="tools/call",outcome="success"}')).toBeGreaterThanOrEqual(5);
+    expect(
+      metrics.get('mcp_router_requests_total{backend="alpha",method="tools/call",outcome="success"}'),
+    ).toBeGreaterThanOrEqual(5);
     expect(metrics.get('mcp_router_requests_total{backend="beta",method="tools/call",outcome="failure"}')).toBe(1);
     expect(metrics.get('mcp_router_backend_circuit_state{backend="alpha",state="closed"}')).toBe(1);
     expect(metrics.get('mcp_router_backend_connection_state{backend="beta",state="connected"}')).toBe(1);
-    expect(metrics.get('mcp_router_request_duration_seconds_count{backend="alpha",method="tools/call"}')).toBeGreaterThanOrEqual(5);
+    expect(
+      metrics.get('mcp_router_request_duration_seconds_count{backend="alpha",method="tools/call"}'),
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('/metrics shows the requests in flight at the moment of the scrape', async () => {
     const client = await connect();
-    const scrape = async () => parseProm(await (await fetch(url.replace('/mcp', '/metrics'))).text()).get('mcp_router_requests_in_flight');
+    const scrape = async () =>
+      parseProm(await (await fetch(url.replace('/mcp', '/metrics'))).text()).get('mcp_router_requests_in_flight');
     expect(await scrape()).toBe(0);
     const controller = new AbortController();
-    const hanging = client.callTool({ name: 'alpha__hang', arguments: {} }, undefined, { signal: controller.signal }).catch(() => 'cancelled');
+    const hanging = client
+      .callTool({ name: 'alpha__hang', arguments: {} }, undefined, { signal: controller.signal })
+      .catch(() => 'cancelled');
     await eventually(scrape, (n) => n === 1);
     controller.abort();
     expect(await hanging).toBe('cancelled');
@@ -130,12 +151,16 @@ describe('HTTP front with observability endpoints', () => {
     const result = await client.callTool({ name: 'alpha__echo', arguments: { text: 'over sse' } });
     expect((result.content as { text: string }[])[0].text).toBe('over sse');
     // The POST endpoint knows only the sessions its streams opened.
-    const stray = await fetch(url.replace('/mcp', '/messages?sessionId=nope'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    const stray = await fetch(url.replace('/mcp', '/messages?sessionId=nope'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
     expect(stray.status).toBe(404);
   });
 
   it('/status.json lists every backend and the routing table', async () => {
-    const doc = (await (await fetch(url.replace("/mcp", "/status.json"))).json()) as any;
+    const doc = (await (await fetch(url.replace('/mcp', '/status.json'))).json()) as any;
     expect(doc.backends.map((b: { name: string }) => b.name)).toEqual(['alpha', 'beta']);
     expect(doc.routes.find((r: { name: string }) => r.name === 'alpha__echo').backends).toEqual(['alpha']);
   });

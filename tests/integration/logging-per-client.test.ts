@@ -19,7 +19,12 @@ describe('backend log messages reach the client whose call made them', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    router = new Router({ config: loaded([backend('conf', { namespace: undefined, command: process.execPath, args: [FIXTURE] })], { enableNamespaces: false }), logger });
+    router = new Router({
+      config: loaded([backend('conf', { namespace: undefined, command: process.execPath, args: [FIXTURE] })], {
+        enableNamespaces: false,
+      }),
+      logger,
+    });
     router.start();
     await router.whenSettled();
   }, 30_000);
@@ -48,7 +53,9 @@ describe('backend log messages reach the client whose call made them', () => {
 
     // a's call: every level (the shared backend logs at debug, a's level); nothing for b.
     await a.client.callTool({ name: 'test_log_levels', arguments: {} });
-    expect(a.received).toEqual(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'].map((l) => `${l} message`));
+    expect(a.received).toEqual(
+      ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'].map((l) => `${l} message`),
+    );
     expect(b.received).toEqual([]);
 
     // b's call: only what b asked for; nothing more for a.

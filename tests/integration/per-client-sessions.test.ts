@@ -34,7 +34,14 @@ async function startRouter(config: LoadedConfig, metrics?: RouterMetrics) {
   };
 }
 
-const count = async (client: Client) => Number((((await client.callTool({ name: "tally__count", arguments: {} })) as CallToolResult).content[0] as { text: string }).text);
+const count = async (client: Client) =>
+  Number(
+    (
+      ((await client.callTool({ name: 'tally__count', arguments: {} })) as CallToolResult).content[0] as {
+        text: string;
+      }
+    ).text,
+  );
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -66,7 +73,8 @@ describe('backend sessions: shared or per client', () => {
     expect([await count(b), await count(b)]).toEqual([1, 2]);
     expect(await count(a)).toBe(4);
     // The calls went to the sessions' own instances; the configured backend only serves discovery.
-    const explain = (await a.callTool({ name: 'get_backend_health', arguments: { backend_name: 'tally' } })).structuredContent as { requests: number };
+    const explain = (await a.callTool({ name: 'get_backend_health', arguments: { backend_name: 'tally' } }))
+      .structuredContent as { requests: number };
     expect(explain.requests).toBe(0);
   });
 
@@ -92,7 +100,10 @@ describe('backend sessions: shared or per client', () => {
     const pid = env.router.linkOf(instance)!.pid!;
     expect(alive(pid)).toBe(true);
     await a.close();
-    await eventually(() => alive(pid), (up) => !up);
+    await eventually(
+      () => alive(pid),
+      (up) => !up,
+    );
     expect(env.router.instancesOf('tally')).toEqual([]);
     expect(env.router.backendRef(instance)).toBeUndefined();
   });

@@ -19,7 +19,8 @@ describe('resources/read and "not found"', () => {
   afterAll(() => env?.close());
 
   const health = async (backend: string) =>
-    (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: backend } })).structuredContent as { circuit_state: string; consecutive_failures: number; requests: number };
+    (await env.client.callTool({ name: 'get_backend_health', arguments: { backend_name: backend } }))
+      .structuredContent as { circuit_state: string; consecutive_failures: number; requests: number };
 
   it('fails over to the backend that has it; the one that said "not found" is not counted against', async () => {
     const read = (await env.client.readResource({ uri: 'other://only-second' })) as ReadResourceResult;

@@ -14,12 +14,18 @@ describe('routing with namespaces off and backends sharing names', () => {
   const whoami = async () => textOf(await env!.client.callTool({ name: 'whoami', arguments: {} }));
 
   it('capability: a shared name goes to the lowest priority number', async () => {
-    env = await startRouterWithClient(loaded([flaky('b', { priority: 20 }), flaky('a', { priority: 10 })], { enableNamespaces: false }));
+    env = await startRouterWithClient(
+      loaded([flaky('b', { priority: 20 }), flaky('a', { priority: 10 })], { enableNamespaces: false }),
+    );
     expect(await whoami()).toBe('a');
   });
 
   it('equal priorities share calls about evenly', async () => {
-    env = await startRouterWithClient(loaded([flaky('a', { priority: 5 }), flaky('b', { priority: 5 }), flaky('c', { priority: 5 })], { enableNamespaces: false }));
+    env = await startRouterWithClient(
+      loaded([flaky('a', { priority: 5 }), flaky('b', { priority: 5 }), flaky('c', { priority: 5 })], {
+        enableNamespaces: false,
+      }),
+    );
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (let i = 0; i < 60; i++) counts[await whoami()]++;
     for (const n of Object.values(counts)) expect(n).toBe(20);
@@ -27,18 +33,34 @@ describe('routing with namespaces off and backends sharing names', () => {
 
   it("path: a route's glob claims its names for its backend", async () => {
     env = await startRouterWithClient(
-      loaded([flaky('a', { priority: 1 }), flaky('b', { priority: 50, routes: [{ pattern: '{who,what}*', strategy: 'path', fallbackTo: [] }] })], { enableNamespaces: false }),
+      loaded(
+        [
+          flaky('a', { priority: 1 }),
+          flaky('b', { priority: 50, routes: [{ pattern: '{who,what}*', strategy: 'path', fallbackTo: [] }] }),
+        ],
+        { enableNamespaces: false },
+      ),
     );
     expect(await whoami()).toBe('b');
-    const explained = (await env.client.callTool({ name: 'explain_route', arguments: { name: 'whoami' } })).structuredContent as Record<string, unknown>;
-    expect(explained).toMatchObject({ strategy: 'path', order: ['b'], would_choose: 'b', skipped: [{ backend: 'a', reason: 'no route match' }] });
+    const explained = (await env.client.callTool({ name: 'explain_route', arguments: { name: 'whoami' } }))
+      .structuredContent as Record<string, unknown>;
+    expect(explained).toMatchObject({
+      strategy: 'path',
+      order: ['b'],
+      would_choose: 'b',
+      skipped: [{ backend: 'a', reason: 'no route match' }],
+    });
   });
 
   it('fallback: a fallback_to chain is followed when the first links fail', async () => {
     env = await startRouterWithClient(
       loaded(
         [
-          flaky('first', { priority: 1, routes: [{ pattern: 'who*', strategy: 'fallback', fallbackTo: ['second', 'third'] }] }, { FIXTURE_FAIL_ALL: '1' }),
+          flaky(
+            'first',
+            { priority: 1, routes: [{ pattern: 'who*', strategy: 'fallback', fallbackTo: ['second', 'third'] }] },
+            { FIXTURE_FAIL_ALL: '1' },
+          ),
           flaky('second', { priority: 2 }, { FIXTURE_FAIL_ALL: '1' }),
           flaky('third', { priority: 3 }),
         ],
@@ -49,9 +71,15 @@ describe('routing with namespaces off and backends sharing names', () => {
   });
 
   it('MCP_DEFAULT_STRATEGY path (no route matches): served by capability; fallback: strict priority chain', async () => {
-    env = await startRouterWithClient(loaded([flaky('a', { priority: 5 }), flaky('b', { priority: 5 })], { enableNamespaces: false, defaultStrategy: 'fallback' }));
+    env = await startRouterWithClient(
+      loaded([flaky('a', { priority: 5 }), flaky('b', { priority: 5 })], {
+        enableNamespaces: false,
+        defaultStrategy: 'fallback',
+      }),
+    );
     expect([await whoami(), await whoami(), await whoami()]).toEqual(['a', 'a', 'a']);
-    const explained = (await env.client.callTool({ name: 'explain_route', arguments: { name: 'whoami' } })).structuredContent as Record<string, unknown>;
+    const explained = (await env.client.callTool({ name: 'explain_route', arguments: { name: 'whoami' } }))
+      .structuredContent as Record<string, unknown>;
     expect(explained).toMatchObject({ strategy: 'fallback', decided_by: 'default strategy', order: ['a', 'b'] });
   });
 

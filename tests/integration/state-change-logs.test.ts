@@ -17,20 +17,45 @@ describe('the logs tell the story of a failure and its recovery', () => {
     const capture = new Capture();
     const logger = winston.createLogger({ level: 'info', transports: [capture] });
     const router = new Router({
-      config: loaded([flaky('story', { healthCheck: { enabled: true, intervalSeconds: 0.05, timeoutSeconds: 1 }, circuitBreaker: { failureThreshold: 1, timeoutSeconds: 0.1, halfOpenAttempts: 1 } })], { maxRetries: 0 }),
+      config: loaded(
+        [
+          flaky('story', {
+            healthCheck: { enabled: true, intervalSeconds: 0.05, timeoutSeconds: 1 },
+            circuitBreaker: { failureThreshold: 1, timeoutSeconds: 0.1, halfOpenAttempts: 1 },
+          }),
+        ],
+        { maxRetries: 0 },
+      ),
       logger,
     });
     router.start();
     try {
       await router.whenSettled();
-      const dispatch = (name: string) => router.dispatcher.forward({ method: 'tools/call', name }, { paramsFor: () => ({ name: name.replace('story__', ''), arguments: { code: -32603 } }), retrySafe: () => false });
+      const dispatch = (name: string) =>
+        router.dispatcher.forward(
+          { method: 'tools/call', name },
+          {
+            paramsFor: () => ({ name: name.replace('story__', ''), arguments: { code: -32603 } }),
+            retrySafe: () => false,
+          },
+        );
       await expect(dispatch('story__fail')).rejects.toThrow();
-      await eventually(() => capture.lines.map((l) => l.message).join('\n'), (s) => s.includes('circuit closed'));
+      await eventually(
+        () => capture.lines.map((l) => l.message).join('\n'),
+        (s) => s.includes('circuit closed'),
+      );
       await expect(dispatch('story__crash')).rejects.toThrow();
-      await eventually(() => capture.lines.filter((l) => l.message === 'connected').length, (n) => n >= 2);
+      await eventually(
+        () => capture.lines.filter((l) => l.message === 'connected').length,
+        (n) => n >= 2,
+      );
       const story = capture.lines.filter((l) => l.backend === 'story').map((l) => l.message.replace(/\d+ ms/g, 'N ms'));
       expect(story[0]).toBe('connected');
-      expect(story).toContainEqual(expect.stringMatching(/^circuit opened: 1 consecutive failures \(last: .*fails on purpose\); next try in N ms$/));
+      expect(story).toContainEqual(
+        expect.stringMatching(
+          /^circuit opened: 1 consecutive failures \(last: .*fails on purpose\); next try in N ms$/,
+        ),
+      );
       expect(story).toContainEqual('circuit half-open: admitting 1 trial request(s)');
       expect(story).toContainEqual('circuit closed: trial requests succeeded');
       expect(story).toContainEqual(expect.stringMatching(/^connection lost: .*; reconnecting in N ms$/));

@@ -120,7 +120,11 @@ describe('backend circuit breaker', () => {
     for (let i = 0; i < 3; i++) b.fail();
     b.actor.send({ type: 'link.lost', at: 0, error: 'child exited' });
     b.clock.increment(b.actor.getSnapshot().context.link.reconnectDelayMs);
-    b.actor.send({ type: 'link.connected', at: b.clock.now(), capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 } });
+    b.actor.send({
+      type: 'link.connected',
+      at: b.clock.now(),
+      capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 },
+    });
     expect(circuitStateOf(b.actor.getSnapshot())).toBe('halfOpen');
     b.succeed();
     b.succeed();

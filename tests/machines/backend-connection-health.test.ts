@@ -8,7 +8,11 @@ describe('backend connection region', () => {
     b.actor.send({ type: 'backend.start' });
     expect(connectionStateOf(b.actor.getSnapshot())).toBe('connecting');
     expect(b.links()).toBe(1);
-    b.actor.send({ type: 'link.connected', at: 0, capabilities: { tools: 2, resources: 0, resourceTemplates: 0, prompts: 0 } });
+    b.actor.send({
+      type: 'link.connected',
+      at: 0,
+      capabilities: { tools: 2, resources: 0, resourceTemplates: 0, prompts: 0 },
+    });
     expect(connectionStateOf(b.actor.getSnapshot())).toBe('connected');
     expect(b.actor.getSnapshot().context.link.capabilities?.tools).toBe(2);
   });
@@ -39,7 +43,11 @@ describe('backend connection region', () => {
     b.clock.increment(500);
     b.actor.send({ type: 'link.failed', at: 0, error: 'x' });
     b.clock.increment(1000);
-    b.actor.send({ type: 'link.connected', at: 0, capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 } });
+    b.actor.send({
+      type: 'link.connected',
+      at: 0,
+      capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 },
+    });
     b.actor.send({ type: 'link.lost', at: 0, error: 'x' });
     expect(b.actor.getSnapshot().context.link.reconnectDelayMs).toBe(500);
   });
@@ -68,7 +76,11 @@ describe('backend health region', () => {
     expect(healthStateOf(b.actor.getSnapshot())).toBe('healthy');
     const probe = (ok: boolean) => {
       b.clock.increment(10_000);
-      b.actor.send(ok ? { type: 'probe.succeeded', at: b.clock.now(), latencyMs: 3 } : { type: 'probe.failed', at: b.clock.now(), error: 'timeout' });
+      b.actor.send(
+        ok
+          ? { type: 'probe.succeeded', at: b.clock.now(), latencyMs: 3 }
+          : { type: 'probe.failed', at: b.clock.now(), error: 'timeout' },
+      );
     };
     probe(false);
     expect(healthStateOf(b.actor.getSnapshot())).toBe('healthy');

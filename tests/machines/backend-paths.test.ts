@@ -20,7 +20,11 @@ const events: BackendEvent[] = [
   { type: 'probe.succeeded', at: 0, latencyMs: 1 },
   { type: 'probe.failed', at: 0, error: 'x' },
 ];
-const delayed = ['xstate.after.reconnectDelay.backend.connection.reconnecting', 'xstate.after.probeInterval.backend.health.probe.waiting', 'xstate.after.openDuration.backend.circuit.open'];
+const delayed = [
+  'xstate.after.reconnectDelay.backend.connection.reconnecting',
+  'xstate.after.probeInterval.backend.health.probe.waiting',
+  'xstate.after.openDuration.backend.circuit.open',
+];
 
 function leafValues(value: unknown, prefix = ''): string[] {
   if (typeof value === 'string') return [`${prefix}${value}`];
@@ -41,7 +45,13 @@ describe('backend statechart paths', () => {
     events: [...events, ...delayed.map((type) => ({ type }) as unknown as BackendEvent)],
     // State value plus the counters that gate transitions, so the walk is finite but complete.
     serializeState: (s: any) =>
-      JSON.stringify([s.value, Math.min(s.context.circuit.consecutiveFailures, 2), s.context.probe.consecutiveFailures > 0, s.context.circuit.trialsInFlight, s.context.circuit.epoch % 2]),
+      JSON.stringify([
+        s.value,
+        Math.min(s.context.circuit.consecutiveFailures, 2),
+        s.context.probe.consecutiveFailures > 0,
+        s.context.circuit.trialsInFlight,
+        s.context.circuit.epoch % 2,
+      ]),
     limit: 20_000,
   } as never);
   const snapshots = Object.values(adjacency).map((v) => v.state);
@@ -58,7 +68,8 @@ describe('backend statechart paths', () => {
   it('never goes from open to closed without half-open', () => {
     for (const { state, transitions } of Object.values(adjacency)) {
       if ((state.value as { circuit: string }).circuit !== 'open') continue;
-      for (const t of Object.values(transitions) as { state: { value: unknown } }[]) expect((t.state.value as { circuit: string }).circuit).not.toBe('closed');
+      for (const t of Object.values(transitions) as { state: { value: unknown } }[])
+        expect((t.state.value as { circuit: string }).circuit).not.toBe('closed');
     }
   });
 });

@@ -8,10 +8,19 @@ const DURATIONS = [0.0001, 0.0005, 0.0007, 0.001, 0.003, 0.02, 0.02, 0.4, 1, 7, 
 describe('request metrics: the per-call counter and histogram', () => {
   it('renders the histogram exactly as prom-client renders its own for the same observations', async () => {
     const theirs = new Registry();
-    const reference = new Histogram({ name: 'd_seconds', help: 'Durations.', labelNames: ['backend', 'method'], buckets: BUCKETS, registers: [theirs] });
+    const reference = new Histogram({
+      name: 'd_seconds',
+      help: 'Durations.',
+      labelNames: ['backend', 'method'],
+      buckets: BUCKETS,
+      registers: [theirs],
+    });
     const ours = new Registry();
     const histogram = new DurationHistogram('d_seconds', 'Durations.', BUCKETS, ours);
-    for (const [backend, method] of [['alpha', 'tools/call'], ['beta', 'prompts/get']]) {
+    for (const [backend, method] of [
+      ['alpha', 'tools/call'],
+      ['beta', 'prompts/get'],
+    ]) {
       const series = histogram.seriesFor({ backend, method });
       for (const d of DURATIONS) {
         reference.observe({ backend, method }, d);
@@ -28,9 +37,19 @@ describe('request metrics: the per-call counter and histogram', () => {
 
   it('counts every call in the counter by the time the registry is read', async () => {
     const theirs = new Registry();
-    const reference = new Counter({ name: 'n_total', help: 'Calls.', labelNames: ['backend', 'outcome'], registers: [theirs] });
+    const reference = new Counter({
+      name: 'n_total',
+      help: 'Calls.',
+      labelNames: ['backend', 'outcome'],
+      registers: [theirs],
+    });
     const ours = new Registry();
-    const counter = new DeferredCounter({ name: 'n_total', help: 'Calls.', labelNames: ['backend', 'outcome'], registry: ours });
+    const counter = new DeferredCounter({
+      name: 'n_total',
+      help: 'Calls.',
+      labelNames: ['backend', 'outcome'],
+      registry: ours,
+    });
     const ok = counter.seriesFor({ backend: 'alpha', outcome: 'success' });
     const failed = counter.seriesFor({ backend: 'alpha', outcome: 'failure' });
     for (let i = 0; i < 7; i++) ok.pending++;
@@ -64,6 +83,8 @@ describe('request metrics: the per-call counter and histogram', () => {
     expect(body).toContain('mcp_router_requests_total{backend="alpha",method="tools/call",outcome="success"} 3');
     expect(body).toContain('mcp_router_requests_total{backend="alpha",method="tools/call",outcome="failure"} 1');
     expect(body).toContain('mcp_router_request_duration_seconds_count{backend="alpha",method="tools/call"} 4');
-    expect(body).toContain('mcp_router_request_duration_seconds_bucket{le="0.005",backend="alpha",method="tools/call"} 3');
+    expect(body).toContain(
+      'mcp_router_request_duration_seconds_bucket{le="0.005",backend="alpha",method="tools/call"} 3',
+    );
   });
 });

@@ -14,8 +14,19 @@ function backendWithLog() {
     send(event);
   };
   const ref = b.actor as unknown as BackendActorRef;
-  const outcome = (type: 'attempt.succeeded' | 'attempt.ignored') => ({ type, epoch: b.epoch(), at: b.clock.now(), latencyMs: 1 });
-  const failure = () => ({ type: 'attempt.failed' as const, epoch: b.epoch(), at: b.clock.now(), latencyMs: 1, error: 'boom' });
+  const outcome = (type: 'attempt.succeeded' | 'attempt.ignored') => ({
+    type,
+    epoch: b.epoch(),
+    at: b.clock.now(),
+    latencyMs: 1,
+  });
+  const failure = () => ({
+    type: 'attempt.failed' as const,
+    epoch: b.epoch(),
+    at: b.clock.now(),
+    latencyMs: 1,
+    error: 'boom',
+  });
   return { ...b, ref, received, outcome, failure };
 }
 
@@ -42,7 +53,13 @@ describe('OutcomeReports: every attempt outcome reaches the backend actor, in or
     reports.report(b.ref, b.failure());
     // Threshold 3: the success between the failures reset the streak, so 2 in a row leave it closed.
     expect(circuit(b)).toBe('closed');
-    expect(b.received.map((e) => e.type)).toEqual(['attempt.failed', 'attempt.failed', 'attempt.succeeded', 'attempt.failed', 'attempt.failed']);
+    expect(b.received.map((e) => e.type)).toEqual([
+      'attempt.failed',
+      'attempt.failed',
+      'attempt.succeeded',
+      'attempt.failed',
+      'attempt.failed',
+    ]);
     expect(b.actor.getSnapshot().context.circuit.consecutiveFailures).toBe(2);
     await settle();
     expect(b.received).toHaveLength(5);
@@ -74,7 +91,10 @@ describe('OutcomeReports: every attempt outcome reaches the backend actor, in or
     reports.report(two.ref, two.outcome('attempt.succeeded'));
     reports.report(two.ref, two.outcome('attempt.succeeded'));
     reports.report(one.ref, one.outcome('attempt.ignored'));
-    expect(one.received).toEqual([expect.objectContaining({ type: 'attempt.succeeded', count: 1 }), expect.objectContaining({ type: 'attempt.ignored' })]);
+    expect(one.received).toEqual([
+      expect.objectContaining({ type: 'attempt.succeeded', count: 1 }),
+      expect.objectContaining({ type: 'attempt.ignored' }),
+    ]);
     expect(two.received).toHaveLength(0);
     await settle();
     expect(two.received).toEqual([expect.objectContaining({ type: 'attempt.succeeded', count: 2 })]);
