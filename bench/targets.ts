@@ -204,13 +204,13 @@ const routerStdio: Target = {
 };
 
 // mcp-proxy README: `npx mcp-proxy --port 8080 -- tsx server.js` serves /mcp (streamable HTTP) and /sse.
-const MCP_PROXY = join(ROOT, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
+const MCP_PROXY = join(ROOT, 'bench', 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
 const mcpProxy: Target = {
   id: 'mcp-proxy',
   label: 'mcp-proxy',
   role: 'peer',
   transport: 'streamable HTTP',
-  unavailable: () => missing(MCP_PROXY, 'mcp-proxy'),
+  unavailable: () => missing(MCP_PROXY, 'mcp-proxy (npm ci --prefix bench)'),
   async start() {
     const port = await freePort();
     return startHttp(
@@ -228,13 +228,13 @@ const mcpProxy: Target = {
 //   npx -y supergateway --stdio "cmd" --outputTransport streamableHttp --stateful --sessionTimeout 60000 --port 8000
 // Stateful, because the load generator's clients are sessions (stateless spawns a child per request).
 // --logLevel none: its default (info) logs every message, which would only slow it down.
-const SUPERGATEWAY = join(ROOT, 'node_modules', 'supergateway', 'dist', 'index.js');
+const SUPERGATEWAY = join(ROOT, 'bench', 'node_modules', 'supergateway', 'dist', 'index.js');
 const supergateway: Target = {
   id: 'supergateway',
   label: 'supergateway',
   role: 'peer',
   transport: 'streamable HTTP',
-  unavailable: () => missing(SUPERGATEWAY, 'supergateway'),
+  unavailable: () => missing(SUPERGATEWAY, 'supergateway (npm ci --prefix bench)'),
   async start() {
     const port = await freePort();
     const args = [
@@ -265,13 +265,13 @@ const supergateway: Target = {
 // mcp-hub README: `mcp-hub --port 3000 --config path/to/config.json`; clients connect to
 // http://localhost:PORT/mcp, which is the legacy SSE transport (GET /mcp, POST /messages?sessionId=...).
 // Its logs and workspace cache go under XDG_STATE_HOME, pointed at the bench's scratch folder.
-const MCP_HUB = join(ROOT, 'node_modules', 'mcp-hub', 'dist', 'cli.js');
+const MCP_HUB = join(ROOT, 'bench', 'node_modules', 'mcp-hub', 'dist', 'cli.js');
 const mcpHub: Target = {
   id: 'mcp-hub',
   label: 'mcp-hub',
   role: 'peer',
   transport: 'SSE',
-  unavailable: () => missing(MCP_HUB, 'mcp-hub'),
+  unavailable: () => missing(MCP_HUB, 'mcp-hub (npm ci --prefix bench)'),
   async start(workDir) {
     const home = join(workDir, 'mcp-hub-home');
     for (const sub of ['state', 'config', 'data', 'cache']) mkdirSync(join(home, sub), { recursive: true });
