@@ -383,7 +383,7 @@ describe('shutdown', () => {
   );
 
   // Ctrl-C in a terminal sends SIGINT to the whole foreground process group. Stdio backends have a group of
-  // their own (src/backends/own-process-group.ts): in the router's, they died at once, and the call in flight
+  // their own (src/backends/process-group.ts): in the router's, they died at once, and the call in flight
   // was answered "Connection closed" instead of its result.
   it('on Ctrl-C in a terminal (SIGINT to the whole process group) the call in flight is still answered', async () => {
     const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', '0', '--config', flakyAndMemory()], {
