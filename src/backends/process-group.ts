@@ -65,7 +65,8 @@ export function endAllGroupsNow(): void {
   liveGroups.clear();
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/** Not unref'd: a router that is stopping stays up until its backends are ended (bounded by the graces). */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function untilGone(isGone: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
