@@ -77,7 +77,7 @@ export class ChildStdioTransport implements Transport {
     private readonly redact: (text: string) => string = (t) => t,
     maxMessageChars?: number,
   ) {
-    this.stderr = new StderrTail(logger);
+    this.stderr = new StderrTail(logger, redact);
     this.reader = new LineReader((line) => this.oversized(line), maxMessageChars);
   }
 
@@ -174,7 +174,7 @@ export class ChildStdioTransport implements Transport {
     if (!this.exit) return undefined;
     const { code, signal } = this.exit;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.redact(this.stderr.text());
+    const tail = this.stderr.text();
     return new BackendProcessError(
       `the backend process ${how}${tail ? `; its stderr ends with:\n${tail}` : ' (nothing on stderr)'}`,
       false,

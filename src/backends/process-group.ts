@@ -79,6 +79,22 @@ async function untilGone(isGone: () => boolean, ms: number): Promise<boolean> {
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
+/** True once the direct child has exited (at once when it has), false after `ms`. */
+function exitWithin(child: ChildProcess, ms: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
 /**
  * Ends a backend: stdin closed (a well-behaved server exits on EOF), then SIGTERM to its group, then SIGKILL,
  * each after a grace. Resolves when nothing of the group is left (or SIGKILL has been sent).
@@ -91,10 +107,10 @@ export async function endProcessTree(child: ChildProcess, graces: EndGraces = DE
   } catch {
     // A pipe already broken: the signals below still apply.
   }
-  await untilGone(() => exited(child), graces.stdinMs);
+  await exitWithin(child, graces.stdinMs);
   if (!OWN_GROUPS) {
     if (!exited(child)) child.kill('SIGTERM');
-    if (!(await untilGone(() => exited(child), graces.termMs))) child.kill('SIGKILL');
+    if (!(await exitWithin(child, graces.termMs))) child.kill('SIGKILL');
     return;
   }
   // The direct child may be gone while what it started lives on: the group decides.

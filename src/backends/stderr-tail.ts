@@ -14,7 +14,11 @@ export class StderrTail {
   private pending = '';
   private lines: string[] = [];
 
-  constructor(private readonly logger: Logger) {}
+  /** `redact` hides the config's secrets, which a backend may well print. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {}
 
   write(chunk: Buffer): void {
     this.pending += chunk.toString('utf8');
@@ -30,7 +34,7 @@ export class StderrTail {
   }
 
   private line(raw: string): void {
-    const line = raw.trimEnd();
+    const line = this.redact(raw.trimEnd());
     if (!line) return;
     this.logger.debug(line, { stream: 'stderr' });
     this.lines.push(line);
@@ -39,7 +43,7 @@ export class StderrTail {
 
   /** The last lines (at most TAIL_LINES, TAIL_CHARS), with an unfinished last line; '' when there were none. */
   text(): string {
-    const all = [...this.lines, this.pending.trimEnd()].filter(Boolean).join('\n');
+    const all = [...this.lines, this.redact(this.pending.trimEnd())].filter(Boolean).join('\n');
     return all.length > TAIL_CHARS ? `…${all.slice(-TAIL_CHARS)}` : all;
   }
 }
