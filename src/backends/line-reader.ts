@@ -25,8 +25,8 @@ export interface OversizedLine {
 /** JSON-RPC error code for an answer the router refused (implementation-defined server error range). */
 export const OVERSIZED_ANSWER_CODE = -32001;
 
-export function oversizedMessage(chars: number, limit: number): string {
-  return `mcp-router: the backend's answer (${chars} characters or more) is over the limit of ${limit} characters for one message; this call failed, the connection stays up`;
+export function oversizedMessage(size: number, limit: number, unit = 'characters'): string {
+  return `mcp-router: the backend's answer (${size} ${unit} or more) is over the limit of ${limit} ${unit} for one message; this call failed, the connection stays up`;
 }
 
 const ID = String.raw`("(?:[^"\\]|\\.)*"|-?\d+)`;

@@ -10,7 +10,9 @@ import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/s
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { BackendCalls, type CallOptions } from './backend-calls';
+import { cappedFetch } from './capped-fetch';
 import { BackendProcessError, ChildStdioTransport } from './child-stdio-transport';
+import { MAX_MESSAGE_CHARS, type OversizedLine } from './line-reader';
 
 export interface BackendLink {
   readonly client: Client;
@@ -130,7 +132,10 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     const calls = await connectWith(client, transport, options);
     return { client, transport, kind: 'sse', calls };
   }
-  const transport = new StreamableHTTPClientTransport(url, { requestInit });
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit,
+    fetch: cappedFetch(logOversized(options.logger)),
+  });
   try {
     const calls = await connectWith(client, transport, options);
     return { client, transport, kind: 'streamable-http', calls };
@@ -188,6 +193,15 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
       return closing;
     },
   };
+}
+
+function logOversized(logger: Logger) {
+  return (line: OversizedLine) =>
+    logger.warn(
+      line.id === undefined
+        ? `dropped a message of ${line.chars}+ bytes from the backend: over the limit of ${MAX_MESSAGE_CHARS}; it was no answer to a call, so no call failed`
+        : `the answer to call ${line.id} was ${line.chars}+ bytes, over the limit of ${MAX_MESSAGE_CHARS}: that call failed, the connection stays up`,
+    );
 }
 
 /** EventSource does not take headers itself; its fetch does. */
