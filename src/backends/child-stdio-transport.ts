@@ -109,7 +109,8 @@ export class ChildStdioTransport implements Transport {
       child.on('close', (code, signal) => {
         this.exit = { code, signal };
         // What it started may outlive it: a backend that ends by itself has its group ended too.
-        if (spawned && !this.closing) void endProcessTree(child);
+        // close() waits for this too, so a stop still leaves nothing behind.
+        if (spawned && !this.closing) this.closing = endProcessTree(child);
         this.child = undefined;
         this.onclose?.();
       });
@@ -160,9 +161,10 @@ export class ChildStdioTransport implements Transport {
   }
 
   close(): Promise<void> {
+    if (this.closing) return this.closing;
     const child = this.child;
     if (!child) return Promise.resolve();
-    this.closing ??= endProcessTree(child).finally(() => this.reader.clear());
+    this.closing = endProcessTree(child).finally(() => this.reader.clear());
     return this.closing;
   }
 

@@ -77,7 +77,11 @@ function inheritedEnv(): Record<string, string> {
     'NODE_OPTIONS',
   ];
   const out: Record<string, string> = {};
-  for (const key of keep) if (process.env[key] !== undefined) out[key] = process.env[key]!;
+  for (const key of keep) {
+    const value = process.env[key];
+    // A value that starts with "()" is an exported shell function (as the SDK's own filter skips).
+    if (value !== undefined && !value.startsWith('()')) out[key] = value;
+  }
   return out;
 }
 
