@@ -5,6 +5,9 @@
  * in a process group of its own and end the whole group (process-group.ts), say why it failed (spawn error,
  * exit code or signal, the tail of its stderr), and fail only the one call whose answer is over the size cap
  * (line-reader.ts) instead of the whole connection.
+ *
+ * Windows: plain spawn does not resolve `npx` to `npx.cmd` as the SDK's cross-spawn did; a config there must
+ * name `npx.cmd` (or the router should depend on cross-spawn).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
