@@ -66,6 +66,14 @@ export interface BackendContext {
     connectedAt: number | null;
     capabilities: CapabilityCounts | null;
     serverInfo: { name: string; version: string } | null;
+    /** Failed connection attempts in a row with the same `failure` (reset when one connects). */
+    sameFailures: number;
+    lastFailure: string | null;
+    /**
+     * The failure will not heal by retrying (command not found; the same failure SAME_FAILURES_TO_GIVE_UP
+     * times in a row): retries slow to the longest delay, and lastError says so.
+     */
+    hopeless: boolean;
   };
   probe: {
     consecutiveFailures: number;
@@ -112,7 +120,11 @@ export type BackendEvent =
       capabilities: CapabilityCounts;
       serverInfo?: { name: string; version: string };
     }
-  | { type: 'link.failed'; at: number; error: string }
+  /**
+   * `permanent`: retrying the same thing cannot help (the command does not exist). `failure`: what stays the
+   * same when one failure repeats (no stderr, no pid), to tell a backend that fails the same way every time.
+   */
+  | { type: 'link.failed'; at: number; error: string; permanent?: boolean; failure?: string }
   | { type: 'link.lost'; at: number; error: string }
   | { type: 'capabilities.updated'; capabilities: CapabilityCounts }
   /** `why` is the supervisor's decision, for the inspector: the machine does not read it. */
@@ -130,6 +142,8 @@ export type BackendEvent =
 const DEFAULT_RECONNECT = { baseMs: 500, maxMs: 30_000 };
 /** An open circuit's duration doubles per re-trip up to this many times the base. */
 const MAX_OPEN_FACTOR = 10;
+/** A backend that fails to connect this many times in a row in the same way is not retried at the usual pace. */
+export const SAME_FAILURES_TO_GIVE_UP = 3;
 /** Unhealthy after this many consecutive failed probes. */
 export const PROBE_FAILURES_TO_UNHEALTHY = 2;
 
@@ -257,6 +271,9 @@ export const backendMachine = setup({
           connectedAt: event.at,
           capabilities: event.capabilities,
           serverInfo: event.serverInfo ?? null,
+          sameFailures: 0,
+          lastFailure: null,
+          hopeless: false,
         },
       };
     }),
@@ -264,11 +281,33 @@ export const backendMachine = setup({
       event.type === 'capabilities.updated' ? { link: { ...context.link, capabilities: event.capabilities } } : {},
     ),
     recordLinkError: assign(({ context, event }) => {
-      if (event.type !== 'link.failed' && event.type !== 'link.lost') return {};
-      return { lastError: { message: event.error, at: event.at }, link: { ...context.link, connectedAt: null } };
+      if (event.type === 'link.lost')
+        return { lastError: { message: event.error, at: event.at }, link: { ...context.link, connectedAt: null } };
+      if (event.type !== 'link.failed') return {};
+      const failure = event.failure ?? event.error;
+      const sameFailures = failure === context.link.lastFailure ? context.link.sameFailures + 1 : 1;
+      const hopeless = event.permanent === true || sameFailures >= SAME_FAILURES_TO_GIVE_UP;
+      const every = `retrying every ${Math.round(context.settings.reconnect.maxMs / 1000)} s`;
+      const why = !hopeless
+        ? ''
+        : event.permanent
+          ? ` [this will not heal by retrying: fix the backend's config; ${every}]`
+          : ` [the same failure ${sameFailures} times in a row: it will likely not heal by retrying; ${every}]`;
+      return {
+        lastError: { message: event.error + why, at: event.at },
+        link: { ...context.link, connectedAt: null, sameFailures, lastFailure: failure, hopeless },
+      };
     }),
     scheduleReconnect: assign(({ context }) => {
       const { reconnect } = context.settings;
+      if (context.link.hopeless)
+        return {
+          link: {
+            ...context.link,
+            reconnectDelayMs: reconnect.maxMs,
+            connectAttempts: context.link.connectAttempts + 1,
+          },
+        };
       const unjittered = Math.min(reconnect.baseMs * 2 ** context.link.connectAttempts, reconnect.maxMs);
       const { ms, rng } = jittered(context, unjittered);
       return {
@@ -317,7 +356,16 @@ export const backendMachine = setup({
       jitter: input.jitter ?? 0.1,
     },
     rng: input.seed ?? 0x9e3779b9,
-    link: { connectAttempts: 0, reconnectDelayMs: 0, connectedAt: null, capabilities: null, serverInfo: null },
+    link: {
+      connectAttempts: 0,
+      reconnectDelayMs: 0,
+      connectedAt: null,
+      capabilities: null,
+      serverInfo: null,
+      sameFailures: 0,
+      lastFailure: null,
+      hopeless: false,
+    },
     probe: { consecutiveFailures: 0, last: null, isTrial: false },
     circuit: {
       consecutiveFailures: 0,

@@ -5,6 +5,9 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
+  ErrorCode,
+  McpError,
+  type ClientCapabilities,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
@@ -16,7 +19,29 @@ import {
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { forTheWire } from '../server/wire-error';
-import type { ClientOrigins } from '../router/client-origins';
+import type { ClientOrigin, ClientOrigins } from '../router/client-origins';
+
+/** The capability a client must have declared to be sent each of a backend's requests, and what it is for. */
+const REQUIRED_CAPABILITY: Record<string, { key: keyof ClientCapabilities; what: string }> = {
+  'sampling/createMessage': { key: 'sampling', what: 'sampling' },
+  'elicitation/create': { key: 'elicitation', what: 'elicitation' },
+  'roots/list': { key: 'roots', what: 'roots' },
+};
+
+/**
+ * The router declares every capability to its backends (it serves many clients); each request is checked
+ * against the one client it would go to. A client that did not declare it would answer "method not found"
+ * at best, or never: the backend hears that at once, from us.
+ */
+export function refusalFor(method: string, origin: ClientOrigin): McpError | undefined {
+  const required = REQUIRED_CAPABILITY[method];
+  if (!required || !origin.capabilities) return undefined;
+  if (origin.capabilities()?.[required.key] !== undefined) return undefined;
+  return new McpError(
+    ErrorCode.MethodNotFound,
+    `mcp-router: the client does not support ${required.what} (it did not declare the "${required.key}" capability), so ${method} was not sent to it`,
+  );
+}
 
 export interface BackendClientEvents {
   /** The backend's lists changed: rediscover them. */
@@ -51,6 +76,8 @@ export function registerBackendClientHandlers(
     client.setRequestHandler(schema, async (request, extra) => {
       try {
         const origin = await origins.attribute(backend, request.method, { signal: extra.signal });
+        const refusal = refusalFor(request.method, origin);
+        if (refusal) throw refusal;
         return (await origin.request(request.method, request.params as Record<string, unknown>, extra.signal)) as never;
       } catch (error) {
         throw forTheWire(error);

@@ -7,6 +7,7 @@ import type { BackendCapabilities } from '../catalog/catalog';
 import type { RouterClock } from '../clock';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
+import { BackendProcessError } from './child-stdio-transport';
 import { discoverCapabilities } from './discover';
 import { openLink, type BackendLink, type OpenLinkOptions } from './open-link';
 import { isSessionExpired } from '../router/failure-policy';
@@ -22,8 +23,18 @@ export interface LinkDependencies {
   prepareClient?: OpenLinkOptions['prepare'] extends infer P ? (name: string) => P : never;
 }
 
+/** An error's message, with its cause's when it has one ("fetch failed" says nothing; ECONNREFUSED does). */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !error.message.includes(cause) ? `${error.message} (${cause})` : error.message;
+}
+
+/** How a failed connection attempt is reported: its reason, and whether retrying can help. */
+function failedEvent(error: unknown, at: number) {
+  if (error instanceof BackendProcessError)
+    return { type: 'link.failed', at, error: error.message, permanent: error.permanent, failure: error.failure };
+  return { type: 'link.failed', at, error: message(error) };
 }
 
 export function counts(caps: BackendCapabilities) {
@@ -72,7 +83,7 @@ export function createLinkActor(deps: LinkDependencies) {
     })().catch((error) => {
       if (stopped) return;
       void link?.close();
-      sendBack({ type: 'link.failed', at: deps.clock.now(), error: message(error) });
+      sendBack(failedEvent(error, deps.clock.now()));
     });
     return () => {
       stopped = true;

@@ -4,16 +4,15 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
-import { coalesceWrites } from '../server/coalesce-writes';
 import { BackendCalls, type CallOptions } from './backend-calls';
-import { startInOwnProcessGroup } from './own-process-group';
-import { readLinesCheaply } from './line-reader';
+import { cappedFetch } from './capped-fetch';
+import { BackendProcessError, ChildStdioTransport } from './child-stdio-transport';
+import { MAX_MESSAGE_CHARS, type OversizedLine } from './line-reader';
 
 export interface BackendLink {
   readonly client: Client;
@@ -47,35 +46,18 @@ function newClient(options: OpenLinkOptions): Client {
   return client;
 }
 
-function stdioTransport(config: BackendConfig, logger: Logger): StdioClientTransport {
-  const transport = new StdioClientTransport({
-    command: config.command!,
-    args: config.args,
-    env: { ...inheritedEnv(), ...config.env },
-    cwd: config.cwd,
-    // Captured into our log: inheriting it would put a child's noise on the client's channel.
-    stderr: 'pipe',
-  });
-  readLinesCheaply(transport);
-  startInOwnProcessGroup(transport);
-  const stderr = transport.stderr;
-  if (stderr) {
-    let pending = '';
-    stderr.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl).trimEnd();
-        pending = pending.slice(nl + 1);
-        if (line) logger.debug(line, { stream: 'stderr' });
-      }
-      if (pending.length > 8192) {
-        logger.debug(pending, { stream: 'stderr' });
-        pending = '';
-      }
-    });
-  }
-  return transport;
+function stdioTransport(config: BackendConfig, logger: Logger): ChildStdioTransport {
+  return new ChildStdioTransport(
+    { command: config.command!, args: config.args, env: { ...inheritedEnv(), ...config.env }, cwd: config.cwd },
+    logger,
+    secretsHidden(config),
+  );
+}
+
+/** A backend may print what its config gave it (a token in env or headers): not into our log or last_error. */
+function secretsHidden(config: BackendConfig): (text: string) => string {
+  const secrets = [...Object.values(config.env), ...Object.values(config.headers)].filter((v) => v.length >= 6);
+  return (text) => secrets.reduce((t, secret) => t.split(secret).join('***'), text);
 }
 
 /** The child gets the router's PATH and locale so `node`, `npx`, `uvx` resolve as in the user's shell. */
@@ -95,7 +77,11 @@ function inheritedEnv(): Record<string, string> {
     'NODE_OPTIONS',
   ];
   const out: Record<string, string> = {};
-  for (const key of keep) if (process.env[key] !== undefined) out[key] = process.env[key]!;
+  for (const key of keep) {
+    const value = process.env[key];
+    // A value that starts with "()" is an exported shell function (as the SDK's own filter skips).
+    if (value !== undefined && !value.startsWith('()')) out[key] = value;
+  }
   return out;
 }
 
@@ -131,11 +117,15 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
   const client = newClient(options);
   if (config.transport === 'stdio') {
     const transport = stdioTransport(config, options.logger);
-    const calls = await connectWith(client, transport, options);
-    // The SDK keeps the child private; its stdin is where every request to this backend is written.
-    const stdin = (transport as unknown as { _process?: { stdin?: import('node:stream').Writable } })._process?.stdin;
-    if (stdin) coalesceWrites(stdin);
-    return { client, transport, kind: 'stdio', calls };
+    try {
+      const calls = await connectWith(client, transport, options);
+      return { client, transport, kind: 'stdio', calls };
+    } catch (error) {
+      // "Connection closed" says nothing: the exit status and stderr of the process say why.
+      await client.close().catch(() => {});
+      if (error instanceof BackendProcessError) throw error;
+      throw transport.ended() ?? error;
+    }
   }
   const url = new URL(config.url!);
   const requestInit = { headers: config.headers };
@@ -146,7 +136,10 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     const calls = await connectWith(client, transport, options);
     return { client, transport, kind: 'sse', calls };
   }
-  const transport = new StreamableHTTPClientTransport(url, { requestInit });
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit,
+    fetch: cappedFetch(logOversized(options.logger)),
+  });
   try {
     const calls = await connectWith(client, transport, options);
     return { client, transport, kind: 'streamable-http', calls };
@@ -167,7 +160,9 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
   let closing: Promise<void> | undefined;
   const watch = (c: Connected) => {
     c.client.onclose = () => {
-      if (!closing && current === c) options.onLost('connection closed');
+      if (closing || current !== c) return;
+      const ended = c.transport instanceof ChildStdioTransport ? c.transport.ended() : undefined;
+      options.onLost(ended?.message ?? 'connection closed');
     };
   };
   watch(current);
@@ -185,7 +180,7 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
       return current.client.getServerVersion();
     },
     get pid() {
-      return current.transport instanceof StdioClientTransport ? current.transport.pid : null;
+      return current.transport instanceof ChildStdioTransport ? current.transport.pid : null;
     },
     call(method, params, callOptions) {
       return current.calls.call(method, params, callOptions);
@@ -202,6 +197,15 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
       return closing;
     },
   };
+}
+
+function logOversized(logger: Logger) {
+  return (line: OversizedLine) =>
+    logger.warn(
+      line.id === undefined
+        ? `dropped a message of ${line.chars}+ bytes from the backend: over the limit of ${MAX_MESSAGE_CHARS}; it was no answer to a call, so no call failed`
+        : `the answer to call ${line.id} was ${line.chars}+ bytes, over the limit of ${MAX_MESSAGE_CHARS}: that call failed, the connection stays up`,
+    );
 }
 
 /** EventSource does not take headers itself; its fetch does. */

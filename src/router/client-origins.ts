@@ -11,12 +11,14 @@
  * answer. A backend's log message during a call goes the same way when one session is
  * running calls there.
  */
-import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, ErrorCode, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 
 /** What the router needs from a client session to pass a backend's request to it. */
 export interface ClientOrigin {
   /** The client session's id: several calls of one session are one origin. */
   readonly id: string;
+  /** What the client declared at initialize: a backend's request it did not declare is refused, not sent. */
+  capabilities?(): ClientCapabilities | undefined;
   request(
     method: string,
     params: Record<string, unknown> | undefined,

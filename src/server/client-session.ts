@@ -180,6 +180,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
    */
   const originOf = (extra: Extra): ClientOrigin => ({
     id: sessionKey,
+    capabilities: () => server.getClientCapabilities(),
     request: (method, params, signal) =>
       extra.sendRequest({ method, params } as never, PassThroughResult as never, { signal }) as Promise<
         Record<string, unknown>
@@ -244,6 +245,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
                   }),
           origin: {
             id: sessionKey,
+            capabilities: () => server.getClientCapabilities(),
             request: (method, requestParams, signal) =>
               server.request({ method, params: requestParams } as never, PassThroughResult as never, {
                 signal,

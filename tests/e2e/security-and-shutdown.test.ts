@@ -143,6 +143,14 @@ function isAlive(pid: number): boolean {
 
 const survivors = (pids: number[]) => pids.filter(isAlive);
 
+/** The live processes of a process group. */
+const groupMembers = (pgid: number): number[] =>
+  spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter(isAlive);
+
 async function inFlight(url: string): Promise<number> {
   const text = await (await fetch(url.replace('/mcp', '/metrics'))).text();
   const m = /^mcp_router_requests_in_flight (\d+)/m.exec(text);
@@ -383,7 +391,7 @@ describe('shutdown', () => {
   );
 
   // Ctrl-C in a terminal sends SIGINT to the whole foreground process group. Stdio backends have a group of
-  // their own (src/backends/own-process-group.ts): in the router's, they died at once, and the call in flight
+  // their own (src/backends/process-group.ts): in the router's, they died at once, and the call in flight
   // was answered "Connection closed" instead of its result.
   it('on Ctrl-C in a terminal (SIGINT to the whole process group) the call in flight is still answered', async () => {
     const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', '0', '--config', flakyAndMemory()], {
@@ -470,6 +478,33 @@ describe('shutdown', () => {
       (alive) => alive.length === 0,
       5_000,
     );
+  });
+
+  // Issue 17.5: the router signalled only its direct child. A backend behind `sh -c` whose processes ignore stdin
+  // EOF and SIGTERM (here: sh waits on a sleep after the server ends, and a second sleep runs in the background,
+  // both with TERM ignored) stayed alive, parent PID 1. Now the whole process group is ended: SIGTERM, then
+  // SIGKILL after a grace.
+  it('on stop, a `sh -c` backend whose processes ignore stdin EOF and SIGTERM leaves no process of its group behind', async () => {
+    const script = `(trap "" TERM; exec sleep 1000) & trap "" TERM; ${q(process.execPath)} ${q(FLAKY)}; sleep 1000`;
+    const config = tempFile(
+      'backends.yaml',
+      `backends:\n  - name: tree\n    command: sh\n    args: ["-c", ${q(script)}]\n    env: { FIXTURE_NAME: tree }\n`,
+    );
+    const r = await router(['--config', config]);
+    const [sh] = childPids(r.child.pid!);
+    const group = await eventually(
+      () => groupMembers(sh),
+      (pids) => pids.length === 3, // sh, the server, the background sleep
+    );
+    startedPids.push(...group);
+    const client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(r.url)));
+    expect(textOf(await client.callTool({ name: 'tree__whoami', arguments: {} }))).toBe('tree');
+    await client.close();
+
+    expect(await stopped(r)).toBe(0);
+    expect(survivors(group)).toEqual([]);
+    expect(groupMembers(sh)).toEqual([]);
   });
 
   it('when the router is killed with SIGKILL, its stdio children (our fixture and an npm server) see stdin close and exit', async () => {

@@ -1,4 +1,5 @@
 import { connectionStateOf, healthStateOf, circuitStateOf, admissionOf } from '../../machines/backend.selectors';
+import { SAME_FAILURES_TO_GIVE_UP } from '../../machines/backend.machine';
 import { startBackend } from './backend-harness';
 
 describe('backend connection region', () => {
@@ -30,10 +31,61 @@ describe('backend connection region', () => {
       expect(connectionStateOf(b.actor.getSnapshot())).toBe('reconnecting');
       b.clock.increment(1);
       expect(connectionStateOf(b.actor.getSnapshot())).toBe('connecting');
-      b.actor.send({ type: 'link.failed', at: b.clock.now(), error: 'spawn failed' });
+      // A different failure each time: the same one again and again is told apart (below).
+      b.actor.send({ type: 'link.failed', at: b.clock.now(), error: `timed out ${i}` });
     }
     expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
     expect(b.links()).toBe(9);
+  });
+
+  // Issue 18.2: a failure that will not heal by retrying is told apart, and said, instead of retried every few
+  // seconds in silence.
+  it('a permanent failure (command not found) says it will not heal, and is retried only at the longest delay', () => {
+    const b = startBackend();
+    b.actor.send({ type: 'backend.start' });
+    const error = 'cannot start "nodee": command not found on PATH (ENOENT)';
+    b.actor.send({ type: 'link.failed', at: 0, error, permanent: true, failure: 'spawn ENOENT' });
+    const c = b.actor.getSnapshot().context;
+    expect(c.link.hopeless).toBe(true);
+    expect(c.link.reconnectDelayMs).toBe(30_000);
+    expect(c.lastError?.message).toBe(
+      `${error} [this will not heal by retrying: fix the backend's config; retrying every 30 s]`,
+    );
+  });
+
+  it(`the same failure ${SAME_FAILURES_TO_GIVE_UP} times in a row is said to be unlikely to heal, and slows the retries; a connection resets it`, () => {
+    const b = startBackend();
+    b.actor.send({ type: 'backend.start' });
+    const delays: number[] = [];
+    const failOnce = (stderr: string) => {
+      b.actor.send({
+        type: 'link.failed',
+        at: b.clock.now(),
+        error: `the backend process exited with code 1; its stderr ends with:\n${stderr}`,
+        failure: 'exit 1',
+      });
+      delays.push(b.actor.getSnapshot().context.link.reconnectDelayMs);
+      b.clock.increment(b.actor.getSnapshot().context.link.reconnectDelayMs);
+    };
+    // The stderr differs (a timestamp, a pid): the failure is the same.
+    for (let i = 0; i < SAME_FAILURES_TO_GIVE_UP + 1; i++)
+      failOnce(`pid ${i}: None of the specified directories are accessible`);
+    expect(delays).toEqual([500, 1000, 30_000, 30_000]);
+    const c = b.actor.getSnapshot().context;
+    expect(c.link.hopeless).toBe(true);
+    expect(c.lastError?.message).toMatch(
+      new RegExp(
+        `None of the specified directories are accessible \\[the same failure ${SAME_FAILURES_TO_GIVE_UP + 1} times in a row: it will likely not heal by retrying; retrying every 30 s\\]$`,
+      ),
+    );
+    b.actor.send({
+      type: 'link.connected',
+      at: b.clock.now(),
+      capabilities: { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 },
+    });
+    expect(b.actor.getSnapshot().context.link).toMatchObject({ hopeless: false, sameFailures: 0 });
+    b.actor.send({ type: 'link.lost', at: b.clock.now(), error: 'x' });
+    expect(b.actor.getSnapshot().context.link.reconnectDelayMs).toBe(500);
   });
 
   it('resets the backoff once connected again', () => {

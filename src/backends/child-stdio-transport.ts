@@ -1,0 +1,189 @@
+/**
+ * A stdio backend: its child process and the MCP transport over the child's pipes.
+ *
+ * The router spawns the child itself (the SDK's StdioClientTransport keeps it private) so that it can start it
+ * in a process group of its own and end the whole group (process-group.ts), say why it failed (spawn error,
+ * exit code or signal, the tail of its stderr), and fail only the one call whose answer is over the size cap
+ * (line-reader.ts) instead of the whole connection.
+ *
+ * Windows: plain spawn does not resolve `npx` to `npx.cmd` as the SDK's cross-spawn did; a config there must
+ * name `npx.cmd` (or the router should depend on cross-spawn).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../logging/logger';
+import { coalesceWrites } from '../server/coalesce-writes';
+import { LineReader, type OversizedLine } from './line-reader';
+import { OWN_GROUPS, endProcessTree, trackGroup } from './process-group';
+import { StderrTail } from './stderr-tail';
+
+export interface ChildSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+/** A backend that could not be started or that ended: what a user needs to fix it. */
+export class BackendProcessError extends Error {
+  /**
+   * `permanent`: retrying the same command cannot help (not found, not executable, no such directory).
+   * `cause` is stable across attempts (no stderr, no pid), so that repeats of one failure can be told apart.
+   */
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly failure: string,
+  ) {
+    super(message);
+    this.name = 'BackendProcessError';
+  }
+}
+
+const PERMANENT_SPAWN_ERRORS = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EISDIR', 'ENOEXEC']);
+
+function spawnFailure(error: NodeJS.ErrnoException, spec: ChildSpec): BackendProcessError {
+  const code = error.code ?? 'unknown';
+  const command = JSON.stringify(spec.command);
+  let why: string;
+  if (spec.cwd !== undefined && !existsSync(spec.cwd)) why = `its cwd ${JSON.stringify(spec.cwd)} does not exist`;
+  else if (code === 'ENOENT')
+    why = spec.command.includes('/')
+      ? 'no such file'
+      : 'command not found on PATH (is it installed? is it spelt right?)';
+  else if (code === 'EACCES') why = 'permission denied (not an executable file?)';
+  else why = error.message;
+  return new BackendProcessError(
+    `cannot start ${command}: ${why} (${code})`,
+    PERMANENT_SPAWN_ERRORS.has(code),
+    `spawn ${code}`,
+  );
+}
+
+export class ChildStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child: ChildProcess | undefined;
+  private closing: Promise<void> | undefined;
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly reader: LineReader;
+  private readonly stderr: StderrTail;
+
+  constructor(
+    private readonly spec: ChildSpec,
+    private readonly logger: Logger,
+    /** Hides the config's secrets in what the backend's stderr says. */
+    private readonly redact: (text: string) => string = (t) => t,
+    maxMessageChars?: number,
+  ) {
+    this.stderr = new StderrTail(logger, redact);
+    this.reader = new LineReader((line) => this.oversized(line), maxMessageChars);
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error('ChildStdioTransport already started');
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.spec.command, this.spec.args, {
+        env: this.spec.env,
+        cwd: this.spec.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: OWN_GROUPS,
+        windowsHide: true,
+      });
+      this.child = child;
+      let spawned = false;
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (spawned) return this.onerror?.(error);
+        reject(spawnFailure(error, this.spec));
+      });
+      child.once('spawn', () => {
+        spawned = true;
+        if (child.pid !== undefined) trackGroup(child.pid);
+        resolve();
+      });
+      child.on('close', (code, signal) => {
+        this.exit = { code, signal };
+        // What it started may outlive it: a backend that ends by itself has its group ended too.
+        // close() waits for this too, so a stop still leaves nothing behind.
+        if (spawned && !this.closing) this.closing = endProcessTree(child);
+        this.child = undefined;
+        this.onclose?.();
+      });
+      child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => this.stderr.write(chunk));
+      // EPIPE when it has exited: 'close' says so, with its exit status.
+      child.stdin!.on('error', (error) => this.logger.debug('backend stdin', { error: String(error) }));
+      coalesceWrites(child.stdin!);
+    });
+  }
+
+  private read(chunk: Buffer): void {
+    try {
+      this.reader.append(chunk);
+    } catch (error) {
+      this.onerror?.(error as Error);
+      return;
+    }
+    for (;;) {
+      let message: JSONRPCMessage | null;
+      try {
+        message = this.reader.readMessage();
+      } catch (error) {
+        this.onerror?.(error as Error);
+        continue;
+      }
+      if (message === null) return;
+      this.onmessage?.(message);
+    }
+  }
+
+  private oversized(line: OversizedLine): void {
+    this.logger.warn(
+      line.id === undefined
+        ? `dropped a message of ${line.chars}+ characters from the backend: over the limit of ${this.reader.maxChars}; it was no answer to a call, so no call failed`
+        : `the answer to call ${line.id} was ${line.chars}+ characters, over the limit of ${this.reader.maxChars}: that call failed, the connection stays up`,
+    );
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
+    // Inside the executor: JSON.stringify's RangeError (params nested too deep) becomes a rejection.
+    return new Promise((resolve) => {
+      if (stdin.write(JSON.stringify(message) + '\n')) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    this.closing = endProcessTree(child).finally(() => this.reader.clear());
+    return this.closing;
+  }
+
+  /**
+   * Why the process is gone (or, before it has gone, undefined): exit code or signal and its stderr's tail.
+   * Same-failure repeats share `failure`.
+   */
+  ended(): BackendProcessError | undefined {
+    if (!this.exit) return undefined;
+    const { code, signal } = this.exit;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = this.stderr.text();
+    return new BackendProcessError(
+      `the backend process ${how}${tail ? `; its stderr ends with:\n${tail}` : ' (nothing on stderr)'}`,
+      false,
+      signal ? `signal ${signal}` : `exit ${code}`,
+    );
+  }
+}
