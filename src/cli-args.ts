@@ -24,6 +24,8 @@ Options:
       --allowed-hosts H,.. extra Host names accepted (DNS rebinding protection; MCP_ALLOWED_HOSTS)
       --allowed-origins O  extra Origins accepted, comma-separated (MCP_ALLOWED_ORIGINS)
       --max-body-bytes N   largest HTTP request body, default 4194304 (MCP_MAX_BODY_BYTES)
+      --allow-backend-changes  offer register_backend / unregister_backend, which start and stop
+                           programs (off by default; MCP_ALLOW_BACKEND_CHANGES)
   -h, --help               this text
   -v, --version            the version
 
@@ -57,6 +59,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       'allowed-hosts': { type: 'string' },
       'allowed-origins': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'allow-backend-changes': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -80,6 +83,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       allowedHosts: values['allowed-hosts'],
       allowedOrigins: values['allowed-origins'],
       maxBodyBytes: values['max-body-bytes'],
+      routing: values['allow-backend-changes'] ? { allowBackendChanges: 'true' } : undefined,
     },
   };
 }

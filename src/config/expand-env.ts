@@ -9,8 +9,8 @@
  * - `${env:VAR}`: VS Code's spelling of `${VAR}`, so its mcp.json files read as they are.
  * - `$${`: a literal `${`. Any other `${...}` is an issue: a reference we cannot resolve must not pass as text.
  *
- * With `refuse`, every reference is an issue with that problem and nothing is read from the environment
- * (register_backend: only the values that go to the backend alone may name the router's variables).
+ * With `literal`, nothing is expanded (register_backend: a caller's text is taken as written), but the depth
+ * limit still holds.
  */
 import type { ConfigIssue } from '../errors';
 import type { Env } from './env-reader';
@@ -20,8 +20,8 @@ const TOKEN = /\$\$\{|\$\{([^}]*)(\})?/g;
 const REFERENCE = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 
 export interface ExpandOptions {
-  /** Refuse every reference with this problem instead of expanding it. */
-  refuse?: string;
+  /** Take every string as written: no reference is expanded, `$${` stays `$${`. */
+  literal?: boolean;
 }
 
 /** Deeper than this, a document is refused rather than walked (it could only be hostile). */
@@ -34,12 +34,9 @@ export function expandString(
   issues: ConfigIssue[],
   options: ExpandOptions = {},
 ): string {
+  if (options.literal) return value;
   return value.replace(TOKEN, (match: string, body: string | undefined, closed: string | undefined) => {
     if (match === '$${') return '${';
-    if (options.refuse !== undefined) {
-      issues.push({ path, problem: options.refuse });
-      return match;
-    }
     if (!closed) {
       issues.push({ path, problem: `unclosed "\${" (write $\${ for a literal \${)` });
       return match;

@@ -8,7 +8,7 @@ import { ConfigError, quote, type ConfigIssue } from '../errors';
 import type { Connection } from './backend-source';
 import { checkBackends } from './check-backends';
 import { expandEnv } from './expand-env';
-import { appendKey, zodIssues } from './issues';
+import { zodIssues } from './issues';
 import { fromMcpServers, mcpServersKey, translatePath, type Origin } from './mcp-servers';
 import { normalizeBackend, routingFromFile } from './normalize';
 import { readDocument } from './read-document';
@@ -79,41 +79,16 @@ export interface ParseBackendOptions {
 }
 
 /**
- * The fields of a backend given at run time whose `${VAR}` are expanded from the router's environment: the
- * values that go to the backend alone (its environment, its headers), which no answer or log line shows.
- * Anywhere else a reference would hand the router's environment to the caller (echoed in a refusal, in
- * list_backends, in tool names), so there it is refused.
- */
-const RUNTIME_EXPANDED = new Set(['env', 'headers']);
-const RUNTIME_REFUSED =
-  'a backend registered at run time may use ${VAR} only in env and headers values (write $${ for a literal ${)';
-
-function expandRuntimeBackend(raw: unknown, env: Env, issues: ConfigIssue[]): unknown {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    return expandEnv(raw, {}, 'backend', issues, { refuse: RUNTIME_REFUSED });
-  return Object.fromEntries(
-    Object.entries(raw).map(([key, value]) => {
-      const path = appendKey('backend', key);
-      return [
-        key,
-        RUNTIME_EXPANDED.has(key)
-          ? expandEnv(value, env, path, issues, {}, 1)
-          : expandEnv(value, {}, path, issues, { refuse: RUNTIME_REFUSED }, 1),
-      ];
-    }),
-  );
-}
-
-/**
  * One backend in the file's format (the register_backend tool), validated exactly like a file entry, except
- * that `${VAR}` is expanded only in env and headers values (see RUNTIME_EXPANDED).
+ * that nothing in it is expanded: `${VAR}` is taken literally, so a caller cannot have the router's
+ * environment sent to a program or URL of its choosing.
  */
 export function parseBackend(raw: unknown, options: ParseBackendOptions): BackendConfig {
   const where = '(register_backend)';
   const issues: ConfigIssue[] = [];
-  const expanded = expandRuntimeBackend(raw, options.env, issues);
+  const literal = expandEnv(raw, {}, 'backend', issues, { literal: true });
   refuseIf(where, issues);
-  const parsed = backendSchema.safeParse(expanded);
+  const parsed = backendSchema.safeParse(literal);
   if (!parsed.success) refuseIf(where, zodIssues(parsed.error, 'backend'));
   const b = parsed.data!;
   if (options.others.includes(b.name))

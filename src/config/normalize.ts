@@ -31,6 +31,7 @@ export function routingFromFile(block: RawRouting | undefined): Partial<RoutingS
     retryBaseSeconds: block.retry?.base_backoff_seconds,
     healthCheckIntervalSeconds: block.health_check?.interval_seconds,
     healthCheckTimeoutSeconds: block.health_check?.timeout_seconds,
+    allowBackendChanges: block.allow_backend_changes,
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<RoutingSettings>;
 }

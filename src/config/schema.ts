@@ -126,6 +126,8 @@ export const routingSchema = z.strictObject({
   health_check: z
     .strictObject({ interval_seconds: positive.optional(), timeout_seconds: positive.optional() })
     .optional(),
+  /** Lets callers run register_backend / unregister_backend (off by default: they start programs). */
+  allow_backend_changes: z.boolean().optional(),
 });
 
 export const fileSchema = z.strictObject({

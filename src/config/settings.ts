@@ -22,6 +22,7 @@ export const DEFAULT_ROUTING: RoutingSettings = {
   retryBaseSeconds: 0.1,
   healthCheckIntervalSeconds: 30,
   healthCheckTimeoutSeconds: 5,
+  allowBackendChanges: false,
 };
 
 /** The bundled demo, found from the package root (src/ under ts-jest, dist/src/ when built). */
@@ -71,6 +72,7 @@ export const ROUTING_VARIABLES: { key: keyof RoutingSettings; variable: string; 
   { key: 'retryBaseSeconds', variable: 'MCP_RETRY_BASE', read: seconds({ min: 0 }) },
   { key: 'healthCheckIntervalSeconds', variable: 'MCP_HEALTH_CHECK_INTERVAL', read: seconds({ above: 0 }) },
   { key: 'healthCheckTimeoutSeconds', variable: 'MCP_HEALTH_CHECK_TIMEOUT', read: seconds({ above: 0 }) },
+  { key: 'allowBackendChanges', variable: 'MCP_ALLOW_BACKEND_CHANGES', read: (r, v, f) => r.boolean(v, f) },
 ];
 
 /** `MCP_REQUEST_TIMEOUT` → `--request-timeout`. */

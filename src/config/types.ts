@@ -69,6 +69,11 @@ export interface RoutingSettings {
   retryBaseSeconds: number;
   healthCheckIntervalSeconds: number;
   healthCheckTimeoutSeconds: number;
+  /**
+   * register_backend and unregister_backend (the tools that change what runs) are listed and callable only
+   * when the operator turns this on: they let a caller start programs as the router's user.
+   */
+  allowBackendChanges: boolean;
 }
 
 export interface LoadedConfig {

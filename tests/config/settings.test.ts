@@ -31,6 +31,7 @@ describe('routing settings precedence', () => {
       retryBaseSeconds: 0.1,
       healthCheckIntervalSeconds: 30,
       healthCheckTimeoutSeconds: 5,
+      allowBackendChanges: false,
     });
   });
 
