@@ -29,6 +29,15 @@ export function checkUrl(url: string, path: string, issues: ConfigIssue[]): bool
     issues.push({ path, problem: `must be an http or https URL, got ${parsed.protocol}` });
     return false;
   }
+  // fetch refuses such a URL at every connect, and the credentials would ride along in every error text.
+  if (parsed.username || parsed.password) {
+    issues.push({
+      path,
+      problem:
+        'a URL may not hold a user name or password (user:password@): put credentials in `headers`, e.g. Authorization: "Basic ${CREDENTIALS}" or "Bearer ${TOKEN}"',
+    });
+    return false;
+  }
   return true;
 }
 

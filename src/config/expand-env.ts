@@ -19,9 +19,14 @@ import { appendKey } from './issues';
 const TOKEN = /\$\$\{|\$\{([^}]*)(\})?/g;
 const REFERENCE = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 
+/** Variables whose values are no secret, and which hiding would garble every path in the logs. */
+const PLAIN_VARIABLES = new Set(['HOME', 'USER', 'LOGNAME', 'PATH', 'PWD', 'TMPDIR', 'TMP', 'TEMP', 'SHELL', 'LANG']);
+
 export interface ExpandOptions {
   /** Take every string as written: no reference is expanded, `$${` stays `$${`. */
   literal?: boolean;
+  /** Collects every value read from the environment: secrets, as far as the router can tell. */
+  found?: string[];
 }
 
 /** Deeper than this, a document is refused rather than walked (it could only be hostile). */
@@ -51,6 +56,7 @@ export function expandString(
     }
     const [, name, fallback] = ref;
     const found = env[name];
+    if (found && !PLAIN_VARIABLES.has(name)) options.found?.push(found);
     if (fallback !== undefined) return found ? found : fallback;
     if (found !== undefined) return found;
     issues.push({ path, problem: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });

@@ -13,6 +13,7 @@ import { fromMcpServers, mcpServersKey, translatePath, type Origin } from './mcp
 import { normalizeBackend, routingFromFile } from './normalize';
 import { readDocument } from './read-document';
 import { backendSchema, fileSchema } from './schema';
+import { configSecrets } from '../logging/secrets';
 import { resolveRouting, type Env } from './settings';
 import type { BackendConfig, LoadedConfig, RoutingSettings } from './types';
 
@@ -34,6 +35,8 @@ export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
   const path = resolve(file);
   const document = readDocument(path);
   const issues: ConfigIssue[] = [];
+  const found: string[] = [];
+  const expand = { found };
 
   // Another tool's file: expand and convert only the servers, the rest of the file is that tool's business.
   const serversKey = mcpServersKey(document);
@@ -41,16 +44,17 @@ export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
   let origins: Origin[] | undefined;
   if (serversKey) {
     const doc = document as Record<string, unknown>;
-    const servers = expandEnv(doc[serversKey], options.env, serversKey, issues);
+    const servers = expandEnv(doc[serversKey], options.env, serversKey, issues, expand);
     refuseIf(path, issues);
     const converted = fromMcpServers({ [serversKey]: servers }, serversKey, issues);
     // Our own routing: block may sit beside the servers; it means what it means in our format.
-    const routing = doc.routing === undefined ? undefined : expandEnv(doc.routing, options.env, 'routing', issues);
+    const routing =
+      doc.routing === undefined ? undefined : expandEnv(doc.routing, options.env, 'routing', issues, expand);
     refuseIf(path, issues);
     raw = routing === undefined ? converted.file : { routing, ...converted.file };
     origins = converted.origins;
   } else {
-    raw = expandEnv(document, options.env, '', issues);
+    raw = expandEnv(document, options.env, '', issues, expand);
     refuseIf(path, issues);
   }
 
@@ -62,11 +66,11 @@ export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
 
   const routing = resolveRouting(routingFromFile(data.routing), options.overrides);
   const baseDir = dirname(path);
-  return {
-    path,
-    routing,
-    backends: data.backends.map((b, i) => normalizeBackend(b, connections[i] as Connection, routing, baseDir)),
-  };
+  const backends = data.backends.map((b, i) =>
+    normalizeBackend(b, connections[i] as Connection, routing, baseDir, found),
+  );
+  for (const b of backends) configSecrets.add(b.secrets ?? []);
+  return { path, routing, backends };
 }
 
 export interface ParseBackendOptions {
@@ -98,5 +102,7 @@ export function parseBackend(raw: unknown, options: ParseBackendOptions): Backen
     where,
     issues.map((i) => ({ ...i, path: i.path.replace(/^backend\[0\]/, 'backend') })),
   );
-  return normalizeBackend(b, connection as Connection, options.routing, options.baseDir);
+  const config = normalizeBackend(b, connection as Connection, options.routing, options.baseDir);
+  configSecrets.add(config.secrets ?? []);
+  return config;
 }

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Connection } from './backend-source';
 import { toList } from './check-backends';
+import { secretArgValues, urlSecretValues } from '../logging/secrets';
 import type { RawBackend, RawRouting } from './schema';
 import type { BackendConfig, CircuitBreakerConfig, RoutingSettings, Strategy } from './types';
 
@@ -41,15 +42,30 @@ function defaultNamespace(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+/** What of a backend's config is secret; `expanded` are the values `${VAR}` read from the environment. */
+function secretsOf(b: RawBackend, connection: Connection, expanded: readonly string[]): string[] {
+  return [
+    ...new Set([
+      ...expanded,
+      ...Object.values(b.env ?? {}),
+      ...Object.values(b.headers ?? {}).flatMap((v) => [v, v.replace(/^(Bearer|Basic|Token)\s+/i, '')]),
+      ...urlSecretValues(connection.url),
+      ...secretArgValues(connection.args ?? []),
+    ]),
+  ].filter((v) => v.length > 0);
+}
+
 /**
  * One backend, normalized. `connection` comes from checkBackends; `baseDir` is the config file's directory,
  * against which a relative cwd resolves (so a file means the same whatever directory the router starts in).
+ * `expanded`: the values the file's `${VAR}` references took, secrets wherever they went.
  */
 export function normalizeBackend(
   b: RawBackend,
   connection: Connection,
   routing: RoutingSettings,
   baseDir: string,
+  expanded: readonly string[] = [],
 ): BackendConfig {
   const stdio = connection.command !== undefined;
   const env = { ...(connection.env ?? {}), ...(b.env ?? {}) };
@@ -81,5 +97,6 @@ export function normalizeBackend(
     },
     session: b.session ?? 'shared',
     autoStart: b.auto_start ?? b.enabled ?? true,
+    secrets: secretsOf(b, connection, expanded),
   };
 }

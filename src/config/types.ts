@@ -53,6 +53,11 @@ export interface BackendConfig {
   session: 'shared' | 'per-client';
   /** false: registered (and listed) but not started, as the original router's `auto_start: false`. */
   autoStart?: boolean;
+  /**
+   * Values of this backend's config that are secret (expanded `${VAR}` values, env and header values, URL
+   * query values, values after --token-like args): cleaned out of everything shown or logged about it.
+   */
+  secrets?: string[];
 }
 
 /** Global routing settings, after flag > environment variable > file `routing:` block > default. */

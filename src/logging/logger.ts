@@ -9,21 +9,22 @@ export type Logger = winston.Logger;
  * HTTP mode too means a user never has to guess.
  */
 export function createLogger(options: { level?: string; format?: LogFormat } = {}): Logger {
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    format: logFormat(options.format),
+    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
+  });
+}
+
+/** Every line cleaned of secrets (see redact.ts) before it is formatted, as text or JSON. */
+export function logFormat(format: LogFormat = 'text'): winston.Logform.Format {
   const scrub = winston.format((info) => redact(info) as winston.Logform.TransformableInfo);
   const human = winston.format.printf((info) => {
     const { level, message, timestamp, component, ...rest } = info as Record<string, unknown>;
     const extras = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
     return `${timestamp} ${level}${component ? ` [${component}]` : ''} ${message}${extras}`;
   });
-  return winston.createLogger({
-    level: options.level ?? 'info',
-    format: winston.format.combine(
-      scrub(),
-      winston.format.timestamp(),
-      options.format === 'json' ? winston.format.json() : human,
-    ),
-    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
-  });
+  return winston.format.combine(scrub(), winston.format.timestamp(), format === 'json' ? winston.format.json() : human);
 }
 
 /** A logger that drops everything, for tests and library use. */
