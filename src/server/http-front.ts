@@ -2,7 +2,7 @@
  * The router served over streamable HTTP at /mcp: one SDK transport and one client session per MCP session
  * id. Bodies are read here (with a size cap) so that a bad request gets a clear answer before the SDK.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
@@ -11,7 +11,8 @@ import { isJsonRpcMessage } from './jsonrpc-message';
 import { HttpSessionTransport } from './http-session-transport';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logging/logger';
-import { checkHostAndOrigin, type HostPolicy } from './host-policy';
+import type { HostPolicy } from './host-policy';
+import { admit } from './request-gate';
 
 export interface HttpFrontOptions {
   host: string;
@@ -97,19 +98,8 @@ export class HttpFront {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refusal = checkHostAndOrigin(req, this.policy!);
-    if (refusal) return jsonRpcError(res, 403, -32000, refusal);
+    if (!admit(req, res, { policy: this.policy!, authToken: this.options.authToken })) return;
     const path = (req.url ?? '/').split('?')[0];
-    // Liveness and readiness stay open to probes; everything else needs the token.
-    const probe = path === '/healthz' || path === '/readyz';
-    if (
-      this.options.authToken !== undefined &&
-      !probe &&
-      !bearerMatches(req.headers.authorization, this.options.authToken)
-    ) {
-      res.setHeader('www-authenticate', 'Bearer');
-      return jsonRpcError(res, 401, -32000, 'Unauthorized: a valid bearer token is required');
-    }
     if (this.options.extraRoutes?.(req, res)) return;
     if (path === '/sse' || path === '/messages') return this.handleLegacy(path, req, res);
     if (path !== '/mcp') return jsonRpcError(res, 404, -32000, `not found: ${path} (the MCP endpoint is /mcp)`);
@@ -260,16 +250,6 @@ export class HttpFront {
       });
     }
   }
-}
-
-/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
-function bearerMatches(authorization: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
-  const given = createHash('sha256')
-    .update(match?.[1] ?? '')
-    .digest();
-  const wanted = createHash('sha256').update(token).digest();
-  return Boolean(match) && timingSafeEqual(given, wanted);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
