@@ -30,7 +30,7 @@ function isLoopback(host: string): boolean {
 
 export interface ConfigSource {
   /** Loads the config file again (throws ConfigError when it is refused). */
-  load(): LoadedConfig;
+  load(): LoadedConfig | Promise<LoadedConfig>;
   /** Validates one backend in the file's format; `others` are the running backends' names. */
   parseBackend(raw: unknown, others: string[]): BackendConfig;
 }

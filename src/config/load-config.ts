@@ -11,7 +11,7 @@ import { expandEnv } from './expand-env';
 import { zodIssues } from './issues';
 import { fromMcpServers, mcpServersKey, translatePath, type Origin } from './mcp-servers';
 import { normalizeBackend, routingFromFile } from './normalize';
-import { readDocument } from './read-document';
+import { readDocument, readDocumentAsync } from './read-document';
 import { backendSchema, fileSchema } from './schema';
 import { configSecrets } from '../logging/secrets';
 import { resolveRouting, type Env } from './settings';
@@ -24,6 +24,8 @@ export interface LoadOptions {
   env: Env;
   /** Settings that beat the file's routing: block: flags and environment variables (routingOverrides). */
   overrides?: Partial<RoutingSettings>;
+  /** Largest file read, bytes (DEFAULT_MAX_CONFIG_BYTES: 4 MiB). */
+  maxBytes?: number;
 }
 
 function refuseIf(file: string, issues: ConfigIssue[], origins?: Origin[]): void {
@@ -33,7 +35,16 @@ function refuseIf(file: string, issues: ConfigIssue[], origins?: Origin[]): void
 
 export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
   const path = resolve(file);
-  const document = readDocument(path);
+  return fromDocument(path, readDocument(path, options.maxBytes), options);
+}
+
+/** The same, reading the file without blocking the event loop: for reloads while requests are served. */
+export async function loadConfigAsync(file: string, options: LoadOptions): Promise<LoadedConfig> {
+  const path = resolve(file);
+  return fromDocument(path, await readDocumentAsync(path, options.maxBytes), options);
+}
+
+function fromDocument(path: string, document: unknown, options: LoadOptions): LoadedConfig {
   const issues: ConfigIssue[] = [];
   const found: string[] = [];
   const expand = { found };

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../version';
+import { DEFAULT_MAX_CONFIG_BYTES } from './read-document';
 import { EnvReader, type Env } from './env-reader';
 import { STRATEGIES, type LogFormat, type RouterSettings, type RoutingSettings, type Strategy } from './types';
 
@@ -177,6 +178,7 @@ export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings
     maxBodyBytes:
       r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flag('--max-body-bytes', flags.maxBodyBytes)) ??
       DEFAULT_MAX_BODY_BYTES,
+    maxConfigBytes: r.number('MCP_MAX_CONFIG_BYTES', { min: 1, integer: true }) ?? DEFAULT_MAX_CONFIG_BYTES,
   };
   readRouting(r, flags.routing); // only for its issues: a bad MCP_CACHE_TTL is reported with a bad MCP_PORT
   r.check();

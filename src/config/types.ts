@@ -112,4 +112,6 @@ export interface RouterSettings {
   maxBodyBytes: number;
   /** In stdio mode, serve /healthz, /readyz, /metrics and /status on this port. */
   metricsPort?: number;
+  /** Largest config file read, bytes (MCP_MAX_CONFIG_BYTES). */
+  maxConfigBytes: number;
 }

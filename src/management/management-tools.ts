@@ -6,6 +6,7 @@ import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelconte
 import type { Router } from '../router/router';
 import { quote } from '../errors';
 import { backendStatus, backendStatusSchema } from './backend-status';
+import { publicIssues } from '../config/public-issues';
 
 export const managementToolDefinitions: Tool[] = [
   {
@@ -141,7 +142,9 @@ export async function callManagementTool(
     case 'reload_backends_config': {
       if (!router.managementHooks.reload) return toolError('This router was started without a config file to reload.');
       const report = await router.managementHooks.reload();
-      return report.ok ? structured({ ...report }) : { ...structured({ ...report }), isError: true };
+      if (report.ok) return structured({ ...report });
+      // The file may be one the caller cannot read: the field and the problem, not its lines.
+      return { ...structured({ ...report, refused: publicIssues(report.refused) }), isError: true };
     }
     case 'register_backend': {
       const parse = router.managementHooks.parseBackend;
