@@ -191,6 +191,7 @@ describe('router settings', () => {
       allowedHosts: [],
       allowedOrigins: [],
       maxBodyBytes: 4 * 1024 * 1024,
+      maxConfigBytes: 4 * 1024 * 1024,
     });
   });
 
