@@ -99,7 +99,7 @@ export function resolveConnection(b: RawBackend, at: string, issues: ConfigIssue
     issues.push({ path: `${at}.transport`, problem: 'a url backend speaks streamable-http or sse, not stdio' });
   if (spawned && b.headers) issues.push({ path: `${at}.headers`, problem: 'headers apply to url backends only' });
   if (!spawned) {
-    for (const key of ['args', 'env', 'cwd'] as const)
+    for (const key of ['args', 'env', 'env_passthrough', 'cwd'] as const)
       if (b[key] !== undefined)
         issues.push({ path: `${at}.${key}`, problem: `${key} is for command (stdio) backends only` });
   }

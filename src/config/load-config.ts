@@ -78,7 +78,7 @@ function fromDocument(path: string, document: unknown, options: LoadOptions): Lo
   const routing = resolveRouting(routingFromFile(data.routing), options.overrides);
   const baseDir = dirname(path);
   const backends = data.backends.map((b, i) =>
-    normalizeBackend(b, connections[i] as Connection, routing, baseDir, found),
+    normalizeBackend(b, connections[i] as Connection, routing, baseDir, found, options.env),
   );
   for (const b of backends) configSecrets.add(b.secrets ?? []);
   return { path, routing, backends };
@@ -106,6 +106,9 @@ export function parseBackend(raw: unknown, options: ParseBackendOptions): Backen
   const parsed = backendSchema.safeParse(literal);
   if (!parsed.success) refuseIf(where, zodIssues(parsed.error, 'backend'));
   const b = parsed.data!;
+  // A caller must not have the router's environment handed to a program of its choosing.
+  if (b.env_passthrough !== undefined)
+    issues.push({ path: 'backend.env_passthrough', problem: 'env_passthrough is for config files only' });
   if (options.others.includes(b.name))
     issues.push({ path: 'backend.name', problem: `a backend named ${quote(b.name)} already exists` });
   const [connection] = checkBackends([b], issues, { prefix: 'backend', known: options.others });

@@ -43,11 +43,18 @@ function defaultNamespace(name: string): string {
 }
 
 /** What of a backend's config is secret; `expanded` are the values `${VAR}` read from the environment. */
-function secretsOf(b: RawBackend, connection: Connection, expanded: readonly string[]): string[] {
+function secretsOf(
+  b: RawBackend,
+  connection: Connection,
+  expanded: readonly string[],
+  env: Record<string, string>,
+): string[] {
   return [
     ...new Set([
       ...expanded,
-      ...Object.values(b.env ?? {}),
+      ...Object.entries(env)
+        .filter(([name]) => !connection.env || !(name in connection.env))
+        .map(([, v]) => v),
       ...Object.values(b.headers ?? {}).flatMap((v) => [v, v.replace(/^(Bearer|Basic|Token)\s+/i, '')]),
       ...urlSecretValues(connection.url),
       ...secretArgValues(connection.args ?? []),
@@ -66,9 +73,14 @@ export function normalizeBackend(
   routing: RoutingSettings,
   baseDir: string,
   expanded: readonly string[] = [],
+  routerEnv: Record<string, string | undefined> = {},
 ): BackendConfig {
   const stdio = connection.command !== undefined;
-  const env = { ...(connection.env ?? {}), ...(b.env ?? {}) };
+  // Variables passed through by name come first: a value written in env: beats them.
+  const passed = Object.fromEntries(
+    (b.env_passthrough ?? []).flatMap((name) => (routerEnv[name] === undefined ? [] : [[name, routerEnv[name]!]])),
+  );
+  const env = { ...(connection.env ?? {}), ...passed, ...(b.env ?? {}) };
   return {
     name: b.name,
     namespace: b.namespace ?? defaultNamespace(b.name),
@@ -97,6 +109,6 @@ export function normalizeBackend(
     },
     session: b.session ?? 'shared',
     autoStart: b.auto_start ?? b.enabled ?? true,
-    secrets: secretsOf(b, connection, expanded),
+    secrets: secretsOf(b, connection, expanded, env),
   };
 }
