@@ -5,8 +5,12 @@ import { parseArgs } from 'node:util';
 import type { CliFlags } from './config';
 
 export const USAGE = `Usage: mcp-router [--config FILE] [--transport stdio|http] [--host H] [--port P]
-                  [--inspect[=PORT]] [--log-level L] [--log-format text|json]
+                  [--inspect[=PORT]] [--inspect-payloads] [--metrics-port P]
+                  [--log-level L] [--log-format text|json] [--auth-token-file F]
+                  [--allowed-hosts H,...] [--allowed-origins O,...] [--max-body-bytes N]
+                  [--allow-backend-changes]
        mcp-router check --config FILE    validate, connect once, print the name table; exit 0 or 2
+       mcp-router --help | --version
 
 One MCP endpoint in front of many MCP servers.
 
@@ -31,7 +35,8 @@ Options:
 
 Environment variables (a flag beats the variable, which beats the file's routing: block):
   MCP_DEFAULT_STRATEGY, MCP_ENABLE_NAMESPACES, MCP_CACHE_TTL, MCP_REQUEST_TIMEOUT, MCP_MAX_RETRIES,
-  MCP_RETRY_BACKOFF, MCP_MAX_BACKOFF, MCP_HEALTH_CHECK_INTERVAL, MCP_HEALTH_CHECK_TIMEOUT, MCP_SERVER_NAME
+  MCP_RETRY_BACKOFF, MCP_MAX_BACKOFF, MCP_HEALTH_CHECK_INTERVAL, MCP_HEALTH_CHECK_TIMEOUT, MCP_SERVER_NAME,
+  MCP_ALLOW_BACKEND_CHANGES, MCP_MAX_CONFIG_BYTES
 `;
 
 export interface ParsedArgs {

@@ -22,12 +22,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`mcp-router: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  // Asked for, they are the command's output: stdout, so `mcp-router --help | less` works.
   if (parsed.help) {
-    process.stderr.write(USAGE);
+    process.stdout.write(USAGE);
     return 0;
   }
   if (parsed.version) {
-    process.stderr.write(`${VERSION}\n`);
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
 
