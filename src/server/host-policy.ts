@@ -48,8 +48,9 @@ function hostNames(policy: HostPolicy): Set<string> {
   if (known) return known;
   const names = new Set<string>();
   const bound = policy.host.includes(':') ? `[${policy.host}]` : policy.host;
+  // The wildcard address itself too: the router prints its URL with it, and no DNS name rebinds to it.
   const bases = isWildcard(policy.host)
-    ? machineNames()
+    ? [...machineNames(), bound]
     : isLoopback(policy.host)
       ? [...LOOPBACK_NAMES, bound]
       : [bound];
