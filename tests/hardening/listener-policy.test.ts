@@ -76,7 +76,7 @@ describe('a wildcard bind', () => {
     expect(checkHostAndOrigin(req('evil.example'), p)).toMatch(/Host "evil.example" is not allowed/);
     expect(checkHostAndOrigin(req('evil.example:8000'), p)).toMatch(/not allowed/);
     expect(checkHostAndOrigin(req('attacker.rebind.example:8000'), p)).toMatch(/not allowed/);
-    for (const ok of ['localhost:8000', '127.0.0.1:8000', '[::1]:8000', `${hostname()}:8000`])
+    for (const ok of ['localhost:8000', '127.0.0.1:8000', '[::1]:8000', '0.0.0.0:8000', `${hostname()}:8000`])
       expect(checkHostAndOrigin(req(ok), p)).toBeUndefined();
     expect(checkHostAndOrigin(req('localhost:8000', 'http://evil.example'), p)).toMatch(/Origin/);
     const allowed = policy(['router.internal']);
