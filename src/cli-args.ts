@@ -5,8 +5,12 @@ import { parseArgs } from 'node:util';
 import type { CliFlags } from './config';
 
 export const USAGE = `Usage: mcp-router [--config FILE] [--transport stdio|http] [--host H] [--port P]
-                  [--inspect[=PORT]] [--log-level L] [--log-format text|json]
+                  [--inspect[=PORT]] [--inspect-payloads] [--metrics-port P]
+                  [--log-level L] [--log-format text|json] [--auth-token-file F]
+                  [--allowed-hosts H,...] [--allowed-origins O,...] [--max-body-bytes N]
+                  [--allow-backend-changes]
        mcp-router check --config FILE    validate, connect once, print the name table; exit 0 or 2
+       mcp-router --help | --version
 
 One MCP endpoint in front of many MCP servers.
 
@@ -24,12 +28,15 @@ Options:
       --allowed-hosts H,.. extra Host names accepted (DNS rebinding protection; MCP_ALLOWED_HOSTS)
       --allowed-origins O  extra Origins accepted, comma-separated (MCP_ALLOWED_ORIGINS)
       --max-body-bytes N   largest HTTP request body, default 4194304 (MCP_MAX_BODY_BYTES)
+      --allow-backend-changes  offer register_backend / unregister_backend, which start and stop
+                           programs (off by default; MCP_ALLOW_BACKEND_CHANGES)
   -h, --help               this text
   -v, --version            the version
 
 Environment variables (a flag beats the variable, which beats the file's routing: block):
   MCP_DEFAULT_STRATEGY, MCP_ENABLE_NAMESPACES, MCP_CACHE_TTL, MCP_REQUEST_TIMEOUT, MCP_MAX_RETRIES,
-  MCP_RETRY_BACKOFF, MCP_MAX_BACKOFF, MCP_HEALTH_CHECK_INTERVAL, MCP_HEALTH_CHECK_TIMEOUT, MCP_SERVER_NAME
+  MCP_RETRY_BACKOFF, MCP_MAX_BACKOFF, MCP_HEALTH_CHECK_INTERVAL, MCP_HEALTH_CHECK_TIMEOUT, MCP_SERVER_NAME,
+  MCP_ALLOW_BACKEND_CHANGES, MCP_MAX_CONFIG_BYTES
 `;
 
 export interface ParsedArgs {
@@ -57,6 +64,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       'allowed-hosts': { type: 'string' },
       'allowed-origins': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'allow-backend-changes': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -80,6 +88,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       allowedHosts: values['allowed-hosts'],
       allowedOrigins: values['allowed-origins'],
       maxBodyBytes: values['max-body-bytes'],
+      routing: values['allow-backend-changes'] ? { allowBackendChanges: 'true' } : undefined,
     },
   };
 }

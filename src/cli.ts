@@ -5,7 +5,7 @@
  */
 import { parseCliArgs, USAGE } from './cli-args';
 import { dirname } from 'node:path';
-import { loadConfig, parseBackend, resolveRouterSettings, routingOverrides } from './config';
+import { loadConfig, loadConfigAsync, parseBackend, resolveRouterSettings, routingOverrides } from './config';
 import { ConfigError } from './errors';
 import { createLogger } from './logging/logger';
 import { startRouter, STOP_GRACE_MS, type RunningRouter } from './main';
@@ -22,12 +22,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`mcp-router: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  // Asked for, they are the command's output: stdout, so `mcp-router --help | less` works.
   if (parsed.help) {
-    process.stderr.write(USAGE);
+    process.stdout.write(USAGE);
     return 0;
   }
   if (parsed.version) {
-    process.stderr.write(`${VERSION}\n`);
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
 
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   try {
     settings = resolveRouterSettings(parsed.flags, process.env);
     overrides = routingOverrides(parsed.flags, process.env);
-    config = loadConfig(settings.configPath, { env: process.env, overrides });
+    config = loadConfig(settings.configPath, { env: process.env, overrides, maxBytes: settings.maxConfigBytes });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`mcp-router: invalid configuration\n${error.message}\n`);
@@ -68,9 +69,11 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   const configPath = settings.configPath;
+  const maxBytes = settings.maxConfigBytes;
   const loaded = config;
   running = await startRouter(settings, config, logger, () => void stop('client closed stdin'), {
-    load: () => loadConfig(configPath, { env: process.env, overrides }),
+    // Reloads read the file off the event loop: requests keep being served meanwhile.
+    load: () => loadConfigAsync(configPath, { env: process.env, overrides, maxBytes }),
     parseBackend: (raw, others) =>
       parseBackend(raw, { env: process.env, routing: loaded.routing, others, baseDir: dirname(loaded.path) }),
   });

@@ -12,8 +12,7 @@ import { VERSION } from './version';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
 import { observabilityRoutes } from './observability/http-routes';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startSideListener } from './server/side-listener';
 
 /** How long in-flight requests get to finish after SIGINT/SIGTERM. */
 export const STOP_GRACE_MS = 10_000;
@@ -31,7 +30,7 @@ function isLoopback(host: string): boolean {
 
 export interface ConfigSource {
   /** Loads the config file again (throws ConfigError when it is refused). */
-  load(): LoadedConfig;
+  load(): LoadedConfig | Promise<LoadedConfig>;
   /** Validates one backend in the file's format; `others` are the running backends' names. */
   parseBackend(raw: unknown, others: string[]): BackendConfig;
 }
@@ -78,13 +77,7 @@ export async function startRouter(
     const side =
       settings.metricsPort === undefined
         ? undefined
-        : createServer((req, res) => {
-            if (!routes(req, res)) res.writeHead(404).end();
-          });
-    if (side) {
-      await new Promise<void>((resolve) => side.listen(settings.metricsPort, settings.host, resolve));
-      logger.info(`metrics and status on http://${settings.host}:${(side.address() as AddressInfo).port}/status`);
-    }
+        : await startSideListener({ ...settings, port: settings.metricsPort, routes, logger });
     return {
       router,
       async stop() {

@@ -29,6 +29,15 @@ export function checkUrl(url: string, path: string, issues: ConfigIssue[]): bool
     issues.push({ path, problem: `must be an http or https URL, got ${parsed.protocol}` });
     return false;
   }
+  // fetch refuses such a URL at every connect, and the credentials would ride along in every error text.
+  if (parsed.username || parsed.password) {
+    issues.push({
+      path,
+      problem:
+        'a URL may not hold a user name or password (user:password@): put credentials in `headers`, e.g. Authorization: "Basic ${CREDENTIALS}" or "Bearer ${TOKEN}"',
+    });
+    return false;
+  }
   return true;
 }
 
@@ -90,7 +99,7 @@ export function resolveConnection(b: RawBackend, at: string, issues: ConfigIssue
     issues.push({ path: `${at}.transport`, problem: 'a url backend speaks streamable-http or sse, not stdio' });
   if (spawned && b.headers) issues.push({ path: `${at}.headers`, problem: 'headers apply to url backends only' });
   if (!spawned) {
-    for (const key of ['args', 'env', 'cwd'] as const)
+    for (const key of ['args', 'env', 'env_passthrough', 'cwd'] as const)
       if (b[key] !== undefined)
         issues.push({ path: `${at}.${key}`, problem: `${key} is for command (stdio) backends only` });
   }

@@ -9,8 +9,8 @@
  * - `${env:VAR}`: VS Code's spelling of `${VAR}`, so its mcp.json files read as they are.
  * - `$${`: a literal `${`. Any other `${...}` is an issue: a reference we cannot resolve must not pass as text.
  *
- * With `refuse`, every reference is an issue with that problem and nothing is read from the environment
- * (register_backend: only the values that go to the backend alone may name the router's variables).
+ * With `literal`, nothing is expanded (register_backend: a caller's text is taken as written), but the depth
+ * limit still holds.
  */
 import type { ConfigIssue } from '../errors';
 import type { Env } from './env-reader';
@@ -19,9 +19,14 @@ import { appendKey } from './issues';
 const TOKEN = /\$\$\{|\$\{([^}]*)(\})?/g;
 const REFERENCE = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 
+/** Variables whose values are no secret, and which hiding would garble every path in the logs. */
+const PLAIN_VARIABLES = new Set(['HOME', 'USER', 'LOGNAME', 'PATH', 'PWD', 'TMPDIR', 'TMP', 'TEMP', 'SHELL', 'LANG']);
+
 export interface ExpandOptions {
-  /** Refuse every reference with this problem instead of expanding it. */
-  refuse?: string;
+  /** Take every string as written: no reference is expanded, `$${` stays `$${`. */
+  literal?: boolean;
+  /** Collects every value read from the environment: secrets, as far as the router can tell. */
+  found?: string[];
 }
 
 /** Deeper than this, a document is refused rather than walked (it could only be hostile). */
@@ -34,12 +39,9 @@ export function expandString(
   issues: ConfigIssue[],
   options: ExpandOptions = {},
 ): string {
+  if (options.literal) return value;
   return value.replace(TOKEN, (match: string, body: string | undefined, closed: string | undefined) => {
     if (match === '$${') return '${';
-    if (options.refuse !== undefined) {
-      issues.push({ path, problem: options.refuse });
-      return match;
-    }
     if (!closed) {
       issues.push({ path, problem: `unclosed "\${" (write $\${ for a literal \${)` });
       return match;
@@ -54,6 +56,7 @@ export function expandString(
     }
     const [, name, fallback] = ref;
     const found = env[name];
+    if (found && !PLAIN_VARIABLES.has(name)) options.found?.push(found);
     if (fallback !== undefined) return found ? found : fallback;
     if (found !== undefined) return found;
     issues.push({ path, problem: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });

@@ -1,5 +1,12 @@
 /** The configuration module: the file, the environment and the flags, turned into the router's settings. */
-export { loadConfig, parseBackend, formatPath, type LoadOptions, type ParseBackendOptions } from './load-config';
+export {
+  loadConfig,
+  loadConfigAsync,
+  parseBackend,
+  formatPath,
+  type LoadOptions,
+  type ParseBackendOptions,
+} from './load-config';
 export { expandEnv, expandString } from './expand-env';
 export {
   resolveRouterSettings,
@@ -16,5 +23,6 @@ export {
   type Env,
 } from './settings';
 export { DEFAULT_PRIORITY, DEFAULT_CIRCUIT_BREAKER } from './normalize';
+export { DEFAULT_MAX_CONFIG_BYTES } from './read-document';
 export type * from './types';
 export { STRATEGIES } from './types';

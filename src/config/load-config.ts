@@ -8,11 +8,12 @@ import { ConfigError, quote, type ConfigIssue } from '../errors';
 import type { Connection } from './backend-source';
 import { checkBackends } from './check-backends';
 import { expandEnv } from './expand-env';
-import { appendKey, zodIssues } from './issues';
+import { zodIssues } from './issues';
 import { fromMcpServers, mcpServersKey, translatePath, type Origin } from './mcp-servers';
 import { normalizeBackend, routingFromFile } from './normalize';
-import { readDocument } from './read-document';
+import { readDocument, readDocumentAsync } from './read-document';
 import { backendSchema, fileSchema } from './schema';
+import { configSecrets } from '../logging/secrets';
 import { resolveRouting, type Env } from './settings';
 import type { BackendConfig, LoadedConfig, RoutingSettings } from './types';
 
@@ -23,6 +24,8 @@ export interface LoadOptions {
   env: Env;
   /** Settings that beat the file's routing: block: flags and environment variables (routingOverrides). */
   overrides?: Partial<RoutingSettings>;
+  /** Largest file read, bytes (DEFAULT_MAX_CONFIG_BYTES: 4 MiB). */
+  maxBytes?: number;
 }
 
 function refuseIf(file: string, issues: ConfigIssue[], origins?: Origin[]): void {
@@ -32,8 +35,19 @@ function refuseIf(file: string, issues: ConfigIssue[], origins?: Origin[]): void
 
 export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
   const path = resolve(file);
-  const document = readDocument(path);
+  return fromDocument(path, readDocument(path, options.maxBytes), options);
+}
+
+/** The same, reading the file without blocking the event loop: for reloads while requests are served. */
+export async function loadConfigAsync(file: string, options: LoadOptions): Promise<LoadedConfig> {
+  const path = resolve(file);
+  return fromDocument(path, await readDocumentAsync(path, options.maxBytes), options);
+}
+
+function fromDocument(path: string, document: unknown, options: LoadOptions): LoadedConfig {
   const issues: ConfigIssue[] = [];
+  const found: string[] = [];
+  const expand = { found };
 
   // Another tool's file: expand and convert only the servers, the rest of the file is that tool's business.
   const serversKey = mcpServersKey(document);
@@ -41,16 +55,17 @@ export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
   let origins: Origin[] | undefined;
   if (serversKey) {
     const doc = document as Record<string, unknown>;
-    const servers = expandEnv(doc[serversKey], options.env, serversKey, issues);
+    const servers = expandEnv(doc[serversKey], options.env, serversKey, issues, expand);
     refuseIf(path, issues);
     const converted = fromMcpServers({ [serversKey]: servers }, serversKey, issues);
     // Our own routing: block may sit beside the servers; it means what it means in our format.
-    const routing = doc.routing === undefined ? undefined : expandEnv(doc.routing, options.env, 'routing', issues);
+    const routing =
+      doc.routing === undefined ? undefined : expandEnv(doc.routing, options.env, 'routing', issues, expand);
     refuseIf(path, issues);
     raw = routing === undefined ? converted.file : { routing, ...converted.file };
     origins = converted.origins;
   } else {
-    raw = expandEnv(document, options.env, '', issues);
+    raw = expandEnv(document, options.env, '', issues, expand);
     refuseIf(path, issues);
   }
 
@@ -62,11 +77,11 @@ export function loadConfig(file: string, options: LoadOptions): LoadedConfig {
 
   const routing = resolveRouting(routingFromFile(data.routing), options.overrides);
   const baseDir = dirname(path);
-  return {
-    path,
-    routing,
-    backends: data.backends.map((b, i) => normalizeBackend(b, connections[i] as Connection, routing, baseDir)),
-  };
+  const backends = data.backends.map((b, i) =>
+    normalizeBackend(b, connections[i] as Connection, routing, baseDir, found, options.env),
+  );
+  for (const b of backends) configSecrets.add(b.secrets ?? []);
+  return { path, routing, backends };
 }
 
 export interface ParseBackendOptions {
@@ -79,43 +94,21 @@ export interface ParseBackendOptions {
 }
 
 /**
- * The fields of a backend given at run time whose `${VAR}` are expanded from the router's environment: the
- * values that go to the backend alone (its environment, its headers), which no answer or log line shows.
- * Anywhere else a reference would hand the router's environment to the caller (echoed in a refusal, in
- * list_backends, in tool names), so there it is refused.
- */
-const RUNTIME_EXPANDED = new Set(['env', 'headers']);
-const RUNTIME_REFUSED =
-  'a backend registered at run time may use ${VAR} only in env and headers values (write $${ for a literal ${)';
-
-function expandRuntimeBackend(raw: unknown, env: Env, issues: ConfigIssue[]): unknown {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    return expandEnv(raw, {}, 'backend', issues, { refuse: RUNTIME_REFUSED });
-  return Object.fromEntries(
-    Object.entries(raw).map(([key, value]) => {
-      const path = appendKey('backend', key);
-      return [
-        key,
-        RUNTIME_EXPANDED.has(key)
-          ? expandEnv(value, env, path, issues, {}, 1)
-          : expandEnv(value, {}, path, issues, { refuse: RUNTIME_REFUSED }, 1),
-      ];
-    }),
-  );
-}
-
-/**
  * One backend in the file's format (the register_backend tool), validated exactly like a file entry, except
- * that `${VAR}` is expanded only in env and headers values (see RUNTIME_EXPANDED).
+ * that nothing in it is expanded: `${VAR}` is taken literally, so a caller cannot have the router's
+ * environment sent to a program or URL of its choosing.
  */
 export function parseBackend(raw: unknown, options: ParseBackendOptions): BackendConfig {
   const where = '(register_backend)';
   const issues: ConfigIssue[] = [];
-  const expanded = expandRuntimeBackend(raw, options.env, issues);
+  const literal = expandEnv(raw, {}, 'backend', issues, { literal: true });
   refuseIf(where, issues);
-  const parsed = backendSchema.safeParse(expanded);
+  const parsed = backendSchema.safeParse(literal);
   if (!parsed.success) refuseIf(where, zodIssues(parsed.error, 'backend'));
   const b = parsed.data!;
+  // A caller must not have the router's environment handed to a program of its choosing.
+  if (b.env_passthrough !== undefined)
+    issues.push({ path: 'backend.env_passthrough', problem: 'env_passthrough is for config files only' });
   if (options.others.includes(b.name))
     issues.push({ path: 'backend.name', problem: `a backend named ${quote(b.name)} already exists` });
   const [connection] = checkBackends([b], issues, { prefix: 'backend', known: options.others });
@@ -123,5 +116,7 @@ export function parseBackend(raw: unknown, options: ParseBackendOptions): Backen
     where,
     issues.map((i) => ({ ...i, path: i.path.replace(/^backend\[0\]/, 'backend') })),
   );
-  return normalizeBackend(b, connection as Connection, options.routing, options.baseDir);
+  const config = normalizeBackend(b, connection as Connection, options.routing, options.baseDir);
+  configSecrets.add(config.secrets ?? []);
+  return config;
 }

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Connection } from './backend-source';
 import { toList } from './check-backends';
+import { secretArgValues, urlSecretValues } from '../logging/secrets';
 import type { RawBackend, RawRouting } from './schema';
 import type { BackendConfig, CircuitBreakerConfig, RoutingSettings, Strategy } from './types';
 
@@ -31,6 +32,7 @@ export function routingFromFile(block: RawRouting | undefined): Partial<RoutingS
     retryBaseSeconds: block.retry?.base_backoff_seconds,
     healthCheckIntervalSeconds: block.health_check?.interval_seconds,
     healthCheckTimeoutSeconds: block.health_check?.timeout_seconds,
+    allowBackendChanges: block.allow_backend_changes,
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<RoutingSettings>;
 }
@@ -40,18 +42,45 @@ function defaultNamespace(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+/** What of a backend's config is secret; `expanded` are the values `${VAR}` read from the environment. */
+function secretsOf(
+  b: RawBackend,
+  connection: Connection,
+  expanded: readonly string[],
+  env: Record<string, string>,
+): string[] {
+  return [
+    ...new Set([
+      ...expanded,
+      ...Object.entries(env)
+        .filter(([name]) => !connection.env || !(name in connection.env))
+        .map(([, v]) => v),
+      ...Object.values(b.headers ?? {}).flatMap((v) => [v, v.replace(/^(Bearer|Basic|Token)\s+/i, '')]),
+      ...urlSecretValues(connection.url),
+      ...secretArgValues(connection.args ?? []),
+    ]),
+  ].filter((v) => v.length > 0);
+}
+
 /**
  * One backend, normalized. `connection` comes from checkBackends; `baseDir` is the config file's directory,
  * against which a relative cwd resolves (so a file means the same whatever directory the router starts in).
+ * `expanded`: the values the file's `${VAR}` references took, secrets wherever they went.
  */
 export function normalizeBackend(
   b: RawBackend,
   connection: Connection,
   routing: RoutingSettings,
   baseDir: string,
+  expanded: readonly string[] = [],
+  routerEnv: Record<string, string | undefined> = {},
 ): BackendConfig {
   const stdio = connection.command !== undefined;
-  const env = { ...(connection.env ?? {}), ...(b.env ?? {}) };
+  // Variables passed through by name come first: a value written in env: beats them.
+  const passed = Object.fromEntries(
+    (b.env_passthrough ?? []).flatMap((name) => (routerEnv[name] === undefined ? [] : [[name, routerEnv[name]!]])),
+  );
+  const env = { ...(connection.env ?? {}), ...passed, ...(b.env ?? {}) };
   return {
     name: b.name,
     namespace: b.namespace ?? defaultNamespace(b.name),
@@ -80,5 +109,6 @@ export function normalizeBackend(
     },
     session: b.session ?? 'shared',
     autoStart: b.auto_start ?? b.enabled ?? true,
+    secrets: secretsOf(b, connection, expanded, env),
   };
 }

@@ -82,6 +82,10 @@ export const backendSchema = z.strictObject({
   command: z.string().min(1).optional(),
   args: z.array(z.string()).optional(),
   env: envMap.optional(),
+  /** Names of the router's environment variables this backend gets as they are (it gets few by default). */
+  env_passthrough: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _'))
+    .optional(),
   cwd: z.string().min(1).optional(),
   /** HTTP. `source` is the original's name: an http(s) URL, `github:owner/repo` or a package run with uvx. */
   url: z.string().optional(),
@@ -126,6 +130,8 @@ export const routingSchema = z.strictObject({
   health_check: z
     .strictObject({ interval_seconds: positive.optional(), timeout_seconds: positive.optional() })
     .optional(),
+  /** Lets callers run register_backend / unregister_backend (off by default: they start programs). */
+  allow_backend_changes: z.boolean().optional(),
 });
 
 export const fileSchema = z.strictObject({

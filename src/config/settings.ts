@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../version';
+import { DEFAULT_MAX_CONFIG_BYTES } from './read-document';
 import { EnvReader, type Env } from './env-reader';
 import { STRATEGIES, type LogFormat, type RouterSettings, type RoutingSettings, type Strategy } from './types';
 
@@ -22,6 +23,7 @@ export const DEFAULT_ROUTING: RoutingSettings = {
   retryBaseSeconds: 0.1,
   healthCheckIntervalSeconds: 30,
   healthCheckTimeoutSeconds: 5,
+  allowBackendChanges: false,
 };
 
 /** The bundled demo, found from the package root (src/ under ts-jest, dist/src/ when built). */
@@ -71,6 +73,7 @@ export const ROUTING_VARIABLES: { key: keyof RoutingSettings; variable: string; 
   { key: 'retryBaseSeconds', variable: 'MCP_RETRY_BASE', read: seconds({ min: 0 }) },
   { key: 'healthCheckIntervalSeconds', variable: 'MCP_HEALTH_CHECK_INTERVAL', read: seconds({ above: 0 }) },
   { key: 'healthCheckTimeoutSeconds', variable: 'MCP_HEALTH_CHECK_TIMEOUT', read: seconds({ above: 0 }) },
+  { key: 'allowBackendChanges', variable: 'MCP_ALLOW_BACKEND_CHANGES', read: (r, v, f) => r.boolean(v, f) },
 ];
 
 /** `MCP_REQUEST_TIMEOUT` → `--request-timeout`. */
@@ -175,6 +178,7 @@ export function resolveRouterSettings(flags: CliFlags, env: Env): RouterSettings
     maxBodyBytes:
       r.number('MCP_MAX_BODY_BYTES', { min: 1, integer: true }, flag('--max-body-bytes', flags.maxBodyBytes)) ??
       DEFAULT_MAX_BODY_BYTES,
+    maxConfigBytes: r.number('MCP_MAX_CONFIG_BYTES', { min: 1, integer: true }) ?? DEFAULT_MAX_CONFIG_BYTES,
   };
   readRouting(r, flags.routing); // only for its issues: a bad MCP_CACHE_TTL is reported with a bad MCP_PORT
   r.check();

@@ -53,6 +53,11 @@ export interface BackendConfig {
   session: 'shared' | 'per-client';
   /** false: registered (and listed) but not started, as the original router's `auto_start: false`. */
   autoStart?: boolean;
+  /**
+   * Values of this backend's config that are secret (expanded `${VAR}` values, env and header values, URL
+   * query values, values after --token-like args): cleaned out of everything shown or logged about it.
+   */
+  secrets?: string[];
 }
 
 /** Global routing settings, after flag > environment variable > file `routing:` block > default. */
@@ -69,6 +74,11 @@ export interface RoutingSettings {
   retryBaseSeconds: number;
   healthCheckIntervalSeconds: number;
   healthCheckTimeoutSeconds: number;
+  /**
+   * register_backend and unregister_backend (the tools that change what runs) are listed and callable only
+   * when the operator turns this on: they let a caller start programs as the router's user.
+   */
+  allowBackendChanges: boolean;
 }
 
 export interface LoadedConfig {
@@ -102,4 +112,6 @@ export interface RouterSettings {
   maxBodyBytes: number;
   /** In stdio mode, serve /healthz, /readyz, /metrics and /status on this port. */
   metricsPort?: number;
+  /** Largest config file read, bytes (MCP_MAX_CONFIG_BYTES). */
+  maxConfigBytes: number;
 }

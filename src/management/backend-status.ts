@@ -1,12 +1,28 @@
 /**
  * What the management tools report about a backend: the original router's fields (name, url, namespace,
  * priority, healthy, circuit_state, error_count, last_error) and the statechart's own view of it.
- * Nothing secret: URLs lose credentials and query strings, commands lose their environment.
+ * Nothing secret: URLs lose credentials and query strings, commands lose their environment, and the
+ * secret values of the config (see BackendConfig.secrets) are cleaned out of arguments and error texts.
  */
 import type { BackendSnapshot } from '../../machines/backend.machine';
 import { circuitStateOf, connectionStateOf, healthStateOf } from '../../machines/backend.selectors';
 import type { BackendConfig } from '../config/types';
 import type { BackendTraffic } from '../router/traffic';
+import { configSecrets, displayArgs, SecretSet } from '../logging/secrets';
+
+const secretsByConfig = new WeakMap<BackendConfig, SecretSet>();
+
+/** This backend's secrets and every other the config supplied (an error may quote another backend's). */
+function secretsOf(config: BackendConfig): SecretSet {
+  let set = secretsByConfig.get(config);
+  if (!set) secretsByConfig.set(config, (set = new SecretSet().add(config.secrets ?? [])));
+  return set;
+}
+
+function clean(config: BackendConfig, text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  return configSecrets.redact(secretsOf(config).redact(text));
+}
 
 const CIRCUIT_NAMES = { closed: 'CLOSED', open: 'OPEN', halfOpen: 'HALF_OPEN' } as const;
 
@@ -37,14 +53,14 @@ export function backendStatus(
   return {
     name: config.name,
     url: publicUrl(config.url),
-    command: config.command ? [config.command, ...config.args].join(' ') : null,
+    command: config.command ? [config.command, ...displayArgs(config.args, secretsOf(config))].join(' ') : null,
     namespace: config.namespace,
     priority: config.priority,
     transport: link?.transport ?? config.transport,
     healthy: connection === 'connected' && health !== 'unhealthy' && circuit !== 'open',
     circuit_state: CIRCUIT_NAMES[circuit],
     error_count: c?.failures ?? 0,
-    last_error: c?.lastError?.message ?? null,
+    last_error: clean(config, c?.lastError?.message),
     last_error_at: iso(c?.lastError?.at),
     connection_state: connection,
     health_state: health,
@@ -56,7 +72,7 @@ export function backendStatus(
           at: iso(c.probe.last.at),
           ok: c.probe.last.ok,
           latency_ms: c.probe.last.latencyMs ?? null,
-          error: c.probe.last.error ?? null,
+          error: clean(config, c.probe.last.error),
         }
       : null,
     latency_ms: traffic?.latencyEwmaMs == null ? null : Math.round(traffic.latencyEwmaMs * 100) / 100,

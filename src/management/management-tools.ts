@@ -2,10 +2,11 @@
  * The router's own tools. Answers carry structuredContent (validated by clients against outputSchema) and
  * the same JSON as text, for clients that only read text.
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Router } from '../router/router';
 import { quote } from '../errors';
 import { backendStatus, backendStatusSchema } from './backend-status';
+import { publicIssues } from '../config/public-issues';
 
 export const managementToolDefinitions: Tool[] = [
   {
@@ -74,6 +75,21 @@ export const managementToolDefinitions: Tool[] = [
   },
 ];
 
+/**
+ * The tools that change what runs: register_backend starts a program (or connects to a URL) of the caller's
+ * choosing as the router's user, unregister_backend stops someone else's. Off unless the operator says so.
+ */
+export const BACKEND_CHANGING_TOOLS: ReadonlySet<string> = new Set(['register_backend', 'unregister_backend']);
+
+export const HOW_TO_ALLOW_BACKEND_CHANGES =
+  'start the router with --allow-backend-changes, MCP_ALLOW_BACKEND_CHANGES=true or `allow_backend_changes: true` in the routing: block';
+
+/** The management tools this router offers now: those that change the backend set only when allowed. */
+export function listedManagementTools(router: Router): Tool[] {
+  if (router.settings.allowBackendChanges) return managementToolDefinitions;
+  return managementToolDefinitions.filter((t) => !BACKEND_CHANGING_TOOLS.has(t.name));
+}
+
 function structured(value: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
 }
@@ -94,6 +110,13 @@ export async function callManagementTool(
   name: string,
   args: Record<string, unknown> | undefined,
 ): Promise<CallToolResult | undefined> {
+  if (BACKEND_CHANGING_TOOLS.has(name) && !router.settings.allowBackendChanges) {
+    // Answered as the unknown tool it is to this caller, with what the operator would do to turn it on.
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `${name} is turned off on this router (it would let a caller start or stop programs); to allow it, ${HOW_TO_ALLOW_BACKEND_CHANGES}.`,
+    );
+  }
   switch (name) {
     case 'list_backends':
       return structured({ backends: router.backendNames().map((n) => statusOf(router, n)!) });
@@ -119,7 +142,9 @@ export async function callManagementTool(
     case 'reload_backends_config': {
       if (!router.managementHooks.reload) return toolError('This router was started without a config file to reload.');
       const report = await router.managementHooks.reload();
-      return report.ok ? structured({ ...report }) : { ...structured({ ...report }), isError: true };
+      if (report.ok) return structured({ ...report });
+      // The file may be one the caller cannot read: the field and the problem, not its lines.
+      return { ...structured({ ...report, refused: publicIssues(report.refused) }), isError: true };
     }
     case 'register_backend': {
       const parse = router.managementHooks.parseBackend;

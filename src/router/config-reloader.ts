@@ -25,7 +25,7 @@ export class ConfigReloader {
 
   constructor(
     private readonly router: Router,
-    private readonly load: () => LoadedConfig,
+    private readonly load: () => LoadedConfig | Promise<LoadedConfig>,
     private readonly logger: Logger,
   ) {}
 
@@ -43,7 +43,7 @@ export class ConfigReloader {
   private async apply(trigger: string): Promise<ReloadReport> {
     let next: LoadedConfig;
     try {
-      next = this.load();
+      next = await this.load();
     } catch (error) {
       const refused =
         error instanceof ConfigError ? error.issues.map((i) => `${i.path || '(file)'}: ${i.problem}`) : [String(error)];

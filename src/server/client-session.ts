@@ -25,7 +25,7 @@ import {
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { quote, RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
-import { callManagementTool, managementToolDefinitions } from '../management/management-tools';
+import { callManagementTool, listedManagementTools } from '../management/management-tools';
 import { MANAGEMENT_TOOL_NAMES } from '../router/router';
 import { isRetrySafeTool } from '../router/failure-policy';
 import { isWanted } from '../router/log-levels';
@@ -216,7 +216,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     await router.whenSettled();
-    return { tools: [...managementToolDefinitions, ...router.catalog.listTools()] };
+    return { tools: [...listedManagementTools(router), ...router.catalog.listTools()] };
   });
 
   server.callTool = async (params, call) => {

@@ -1,9 +1,11 @@
 /**
  * DNS rebinding protection: a browser page on another site must not be able to talk to a router bound on
  * loopback. Host must name the bound address (or an allowed host), and an Origin, when sent, must be local
- * (or allowed).
+ * (or allowed). A wildcard bind (0.0.0.0, ::) is no exception: it accepts the machine's own names and
+ * addresses (loopback names, its host name, its interfaces' addresses) and what --allowed-hosts adds.
  */
 import type { IncomingMessage } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
 
 export interface HostPolicy {
   host: string;
@@ -20,6 +22,24 @@ function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+export function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]' || host === '';
+}
+
+/** The names a client on this machine or its networks may use for it: loopback, host name, addresses. */
+function machineNames(): string[] {
+  const names = [...LOOPBACK_NAMES];
+  try {
+    const name = hostname();
+    if (name) names.push(name);
+    for (const entries of Object.values(networkInterfaces()))
+      for (const entry of entries ?? []) names.push(entry.family === 'IPv6' ? `[${entry.address}]` : entry.address);
+  } catch {
+    // Without them, loopback names and --allowed-hosts still work.
+  }
+  return names;
+}
+
 /** Built once per policy: every request is checked against it. */
 const namesByPolicy = new WeakMap<HostPolicy, Set<string>>();
 
@@ -28,7 +48,12 @@ function hostNames(policy: HostPolicy): Set<string> {
   if (known) return known;
   const names = new Set<string>();
   const bound = policy.host.includes(':') ? `[${policy.host}]` : policy.host;
-  const bases = isLoopback(policy.host) ? [...LOOPBACK_NAMES, bound] : [bound];
+  // The wildcard address itself too: the router prints its URL with it, and no DNS name rebinds to it.
+  const bases = isWildcard(policy.host)
+    ? [...machineNames(), bound]
+    : isLoopback(policy.host)
+      ? [...LOOPBACK_NAMES, bound]
+      : [bound];
   for (const base of bases) {
     names.add(base.toLowerCase());
     names.add(`${base}:${policy.port}`.toLowerCase());
@@ -45,11 +70,8 @@ function hostNames(policy: HostPolicy): Set<string> {
 
 /** Returns why the request is refused, or undefined when it may pass. */
 export function checkHostAndOrigin(req: IncomingMessage, policy: HostPolicy): string | undefined {
-  const wildcardBind = policy.host === '0.0.0.0' || policy.host === '::';
   const host = (req.headers.host ?? '').toLowerCase();
-  if (!wildcardBind || policy.allowedHosts.length > 0) {
-    if (!hostNames(policy).has(host)) return `Forbidden: Host ${JSON.stringify(host)} is not allowed`;
-  }
+  if (!hostNames(policy).has(host)) return `Forbidden: Host ${JSON.stringify(host)} is not allowed`;
   const origin = req.headers.origin;
   if (origin) {
     if (policy.allowedOrigins.includes(origin) || policy.allowedOrigins.includes('*')) return undefined;

@@ -2,7 +2,8 @@
  * The router served over streamable HTTP at /mcp: one SDK transport and one client session per MCP session
  * id. Bodies are read here (with a size cap) so that a bad request gets a clear answer before the SDK.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { applyServerLimits, serverOptions, type ConnectionLimits } from './connection-limits';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
@@ -11,7 +12,11 @@ import { isJsonRpcMessage } from './jsonrpc-message';
 import { HttpSessionTransport } from './http-session-transport';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logging/logger';
-import { checkHostAndOrigin, type HostPolicy } from './host-policy';
+import type { HostPolicy } from './host-policy';
+import { admit } from './request-gate';
+import { jsonRpcError, readJsonBody } from './http-answers';
+
+export { jsonRpcError } from './http-answers';
 
 export interface HttpFrontOptions {
   host: string;
@@ -27,6 +32,12 @@ export interface HttpFrontOptions {
   maxSessions?: number;
   /** Sessions with no request for this long are closed and their resources freed. */
   sessionIdleMs?: number;
+  /** Sessions that make no request after initialize are closed after this long (a flood of them is a lock-out). */
+  unusedSessionMs?: number;
+  /** Most sessions one peer (remote address) may hold; default half of maxSessions. */
+  maxSessionsPerPeer?: number;
+  /** Socket timeouts and the connection cap (see connection-limits.ts). */
+  connectionLimits?: Partial<ConnectionLimits>;
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   authToken?: string;
 }
@@ -34,11 +45,13 @@ export interface HttpFrontOptions {
 interface Session {
   transport: HttpSessionTransport;
   server: Server;
+  peer: string;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
 const DEFAULT_MAX_SESSIONS = 1000;
 const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
+const DEFAULT_UNUSED_SESSION_MS = 60 * 1000;
 
 function idOf(m: unknown): string | number | null {
   const id = (m as { id?: unknown } | null)?.id;
@@ -54,6 +67,11 @@ function refusesBatches(version: string | undefined): boolean {
 interface LegacySession {
   transport: SSEServerTransport;
   server: Server;
+  peer: string;
+}
+
+function peerOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 export class HttpFront {
@@ -75,17 +93,46 @@ export class HttpFront {
     return this.sessions.size + this.legacy.size;
   }
 
+  private get maxSessions(): number {
+    return this.options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  }
+
+  /** Every session slot is taken: new clients would get 503, so /readyz says so too. */
+  get saturated(): boolean {
+    return this.sessionCount >= this.maxSessions;
+  }
+
+  private sessionsOf(peer: string): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.peer === peer) n++;
+    for (const s of this.legacy.values()) if (s.peer === peer) n++;
+    return n;
+  }
+
+  /** Why a new session for this peer is refused (503), or undefined when it may open. */
+  private refuseNewSession(req: IncomingMessage): string | undefined {
+    if (this.saturated) return 'Service Unavailable: too many sessions; try again later';
+    const share = this.options.maxSessionsPerPeer ?? Math.max(1, Math.floor(this.maxSessions / 2));
+    if (this.sessionsOf(peerOf(req)) >= share)
+      return `Service Unavailable: this address holds ${share} sessions, its most; close some (DELETE /mcp) or try again later`;
+    return undefined;
+  }
+
   async listen(): Promise<string> {
-    this.http = createServer((req, res) => {
+    this.http = createServer(serverOptions(this.options.connectionLimits), (req, res) => {
       this.handle(req, res).catch((error) => {
         this.options.logger.error('HTTP request failed', { error: String(error) });
         if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
         else res.end();
       });
     });
-    this.http.keepAliveTimeout = 65_000;
+    applyServerLimits(this.http, this.options.connectionLimits);
     const idleMs = this.options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-    this.sweeper = setInterval(() => this.sweepIdleSessions(), Math.max(1000, Math.min(idleMs / 2, 60_000)));
+    const unusedMs = this.options.unusedSessionMs ?? DEFAULT_UNUSED_SESSION_MS;
+    this.sweeper = setInterval(
+      () => this.sweepIdleSessions(),
+      Math.max(1000, Math.min(idleMs / 2, unusedMs / 2, 60_000)),
+    );
     this.sweeper.unref();
     await new Promise<void>((resolve, reject) => {
       this.http!.once('error', reject);
@@ -97,18 +144,13 @@ export class HttpFront {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refusal = checkHostAndOrigin(req, this.policy!);
-    if (refusal) return jsonRpcError(res, 403, -32000, refusal);
+    if (!admit(req, res, { policy: this.policy!, authToken: this.options.authToken })) return;
     const path = (req.url ?? '/').split('?')[0];
-    // Liveness and readiness stay open to probes; everything else needs the token.
-    const probe = path === '/healthz' || path === '/readyz';
-    if (
-      this.options.authToken !== undefined &&
-      !probe &&
-      !bearerMatches(req.headers.authorization, this.options.authToken)
-    ) {
-      res.setHeader('www-authenticate', 'Bearer');
-      return jsonRpcError(res, 401, -32000, 'Unauthorized: a valid bearer token is required');
+    if (path === '/readyz' && this.saturated) {
+      res
+        .writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ ready: false, reason: `all ${this.maxSessions} session slots are taken` }));
+      return;
     }
     if (this.options.extraRoutes?.(req, res)) return;
     if (path === '/sse' || path === '/messages') return this.handleLegacy(path, req, res);
@@ -157,10 +199,9 @@ export class HttpFront {
           idOf(body),
         );
       }
-      if (this.sessions.size >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
-        return jsonRpcError(res, 503, -32000, 'Service Unavailable: too many sessions; try again later', idOf(body));
-      }
-      const session = await this.openSession();
+      const refused = this.refuseNewSession(req);
+      if (refused) return jsonRpcError(res, 503, -32000, refused, idOf(body));
+      const session = await this.openSession(peerOf(req));
       session.transport.protocolVersion = (body as { params?: { protocolVersion?: string } }).params?.protocolVersion;
       return session.transport.handlePost(req, res, body as JSONRPCMessage);
     }
@@ -184,12 +225,11 @@ export class HttpFront {
   private async handleLegacy(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (path === '/sse') {
       if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-      if (this.sessionCount >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
-        return jsonRpcError(res, 503, -32000, 'Service Unavailable: too many sessions; try again later');
-      }
+      const refused = this.refuseNewSession(req);
+      if (refused) return jsonRpcError(res, 503, -32000, refused);
       const transport = new SSEServerTransport('/messages', res);
       const server = await this.options.createSession();
-      this.legacy.set(transport.sessionId, { transport, server });
+      this.legacy.set(transport.sessionId, { transport, server, peer: peerOf(req) });
       transport.onclose = () => this.legacy.delete(transport.sessionId);
       res.on('close', () => {
         if (this.legacy.delete(transport.sessionId)) void server.close().catch(() => {});
@@ -208,10 +248,10 @@ export class HttpFront {
     await session.transport.handlePostMessage(req, res, body);
   }
 
-  private async openSession(): Promise<Session> {
+  private async openSession(peer: string): Promise<Session> {
     const server = await this.options.createSession();
     const transport = new HttpSessionTransport(randomUUID());
-    const session: Session = { transport, server };
+    const session: Session = { transport, server, peer };
     this.sessions.set(transport.sessionId, session);
     transport.onclose = () => {
       this.sessions.delete(transport.sessionId);
@@ -226,12 +266,17 @@ export class HttpFront {
     await session?.server.close().catch(() => {});
   }
 
-  /** Closes sessions idle for longer than the idle timeout (their server, subscriptions, listeners). */
+  /**
+   * Closes sessions idle for longer than the idle timeout (their server, subscriptions, listeners), and those
+   * that made no request after initialize within unusedSessionMs.
+   */
   sweepIdleSessions(now = Date.now()): number {
     const idleMs = this.options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+    const unusedMs = this.options.unusedSessionMs ?? DEFAULT_UNUSED_SESSION_MS;
     let closed = 0;
     for (const [id, session] of this.sessions) {
-      if (now - session.transport.lastActive > idleMs) {
+      const t = session.transport;
+      if (now - t.lastActive > idleMs || (!t.used && now - t.createdAt > unusedMs)) {
         void this.closeSession(id);
         closed++;
       }
@@ -262,65 +307,7 @@ export class HttpFront {
   }
 }
 
-/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
-function bearerMatches(authorization: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
-  const given = createHash('sha256')
-    .update(match?.[1] ?? '')
-    .digest();
-  const wanted = createHash('sha256').update(token).digest();
-  return Boolean(match) && timingSafeEqual(given, wanted);
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-export function jsonRpcError(
-  res: ServerResponse,
-  status: number,
-  code: number,
-  message: string,
-  id: string | number | null = null,
-): void {
-  if (res.headersSent) return void res.end();
-  res
-    .writeHead(status, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
-}
-
-/** Reads and parses a JSON body; answers 413 / 400 itself and returns undefined when it did. */
-async function readJsonBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    jsonRpcError(res, 413, -32600, `request body larger than ${maxBytes} bytes`);
-    req.resume();
-    return undefined;
-  }
-  // Events, not `for await`: the async iterator costs a promise per chunk on every request.
-  const chunks: Buffer[] = [];
-  const complete = await new Promise<boolean>((resolve) => {
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) return void chunks.push(chunk);
-      req.off('data', onData);
-      jsonRpcError(res, 413, -32600, `request body larger than ${maxBytes} bytes`);
-      req.resume();
-      resolve(false);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(true));
-    // A client gone mid-body: nothing to answer (after 'end', these settle nothing).
-    req.once('error', () => resolve(false));
-    req.once('close', () => resolve(false));
-  });
-  if (!complete) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
-    return undefined;
-  }
 }

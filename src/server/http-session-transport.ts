@@ -51,6 +51,10 @@ export class HttpSessionTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   /** Milliseconds since the epoch of the last request on this session (idle sessions are closed). */
   lastActive = Date.now();
+  /** When the session was opened; one never used after initialize is closed soon after (lock-out). */
+  readonly createdAt = this.lastActive;
+  /** Whether the client has made a request other than initialize, or opened its stream. */
+  used = false;
   /** The protocol version the client asked for at initialize (batches are refused from 2025-06-18 on). */
   protocolVersion: string | undefined;
 
@@ -67,6 +71,7 @@ export class HttpSessionTransport implements Transport {
     this.lastActive = Date.now();
     const messages = Array.isArray(body) ? body : [body];
     const requests = messages.filter(isRequest);
+    if (requests.some((r) => r.method !== 'initialize')) this.used = true;
     res.setHeader('mcp-session-id', this.sessionId);
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     for (const message of messages) if (isCancel(message)) this.release(message.params.requestId);
@@ -99,6 +104,7 @@ export class HttpSessionTransport implements Transport {
   /** GET: the standalone SSE stream. One at a time, as the spec says. */
   handleGet(res: ServerResponse): void {
     this.lastActive = Date.now();
+    this.used = true;
     if (this.standalone && !this.standalone.writableEnded) {
       res.writeHead(409, { 'content-type': 'application/json' }).end(
         JSON.stringify({

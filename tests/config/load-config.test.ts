@@ -143,6 +143,7 @@ describe('normalizing a backend', () => {
       circuitBreaker: { failureThreshold: 5, timeoutSeconds: 60, halfOpenAttempts: 3 },
       session: 'shared',
       autoStart: true,
+      secrets: [],
     });
   });
 

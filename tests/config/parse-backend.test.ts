@@ -5,14 +5,13 @@ import { refusalOf } from './config-files';
 const options = { env: { TOKEN: 't' }, routing: DEFAULT_ROUTING, others: ['existing'], baseDir: '/srv/router' };
 
 describe('parseBackend', () => {
-  it('normalizes like the file does: defaults, ${VAR}, cwd against the config directory', () => {
+  it('normalizes like the file does: defaults, cwd against the config directory', () => {
     expect(
       parseBackend(
         {
           name: 'n',
           command: 'node',
           cwd: 'tools',
-          env: { K: '${TOKEN}' },
           routes: [{ pattern: '*', fallback_to: 'existing' }],
         },
         options,
@@ -22,10 +21,22 @@ describe('parseBackend', () => {
       namespace: 'n',
       transport: 'stdio',
       cwd: '/srv/router/tools',
-      env: { K: 't' },
       priority: 10,
       routes: [{ pattern: '*', fallbackTo: ['existing'] }],
     });
+  });
+
+  // A caller must not get the router's environment sent to a program or URL of its choosing.
+  it('takes ${VAR} literally everywhere: env, headers, args, never from the router environment', () => {
+    const stdio = parseBackend(
+      { name: 'n', command: 'node', args: ['--key', '${TOKEN}', '$${TOKEN}'], env: { K: '${TOKEN}', D: '${X:-d}' } },
+      options,
+    );
+    expect(stdio.args).toEqual(['--key', '${TOKEN}', '$${TOKEN}']);
+    expect(stdio.env).toEqual({ K: '${TOKEN}', D: '${X:-d}' });
+    const http = parseBackend({ name: 'h', url: 'https://x.example/mcp', headers: { A: '${TOKEN}' } }, options);
+    expect(http.headers).toEqual({ A: '${TOKEN}' });
+    expect(JSON.stringify([stdio, http])).not.toContain('"t"');
   });
 
   it.each<[string, unknown, string, RegExp]>([
@@ -49,25 +60,14 @@ describe('parseBackend', () => {
       'backend.routes[0].fallback_to',
       /names no backend: "ghost"/,
     ],
-    [
-      'an unset variable',
-      { name: 'n', url: 'https://x.example/mcp', headers: { A: '${NOPE}' } },
-      'backend.headers.A',
-      /NOPE is not set/,
-    ],
-    // The router's environment is not the caller's to read: a reference outside env and headers would come back.
-    ['a variable in the url', { name: 'n', url: '${TOKEN}' }, 'backend.url', /\$\{VAR\} only in env and headers/],
-    [
-      'a variable in the name',
-      { name: 'n${TOKEN}', command: 'x' },
-      'backend.name',
-      /\$\{VAR\} only in env and headers/,
-    ],
+    // Taken literally, a reference is no URL, no name and no backend.
+    ['a variable in the url', { name: 'n', url: '${TOKEN}' }, 'backend.url', /not a valid URL/],
+    ['a variable in the name', { name: 'n${TOKEN}', command: 'x' }, 'backend.name', /letters, digits/],
     [
       'a variable in fallback_to',
       { name: 'n', command: 'x', routes: [{ fallback_to: '${TOKEN:-existing}' }] },
       'backend.routes[0].fallback_to',
-      /\$\{VAR\} only in env and headers/,
+      /names no backend/,
     ],
     ['a name every object has', { name: 'constructor', command: 'x' }, 'backend.name', /reserved/],
     ['__proto__ as a name', { name: '__proto__', command: 'x' }, 'backend.name', /reserved/],

@@ -31,6 +31,7 @@ describe('routing settings precedence', () => {
       retryBaseSeconds: 0.1,
       healthCheckIntervalSeconds: 30,
       healthCheckTimeoutSeconds: 5,
+      allowBackendChanges: false,
     });
   });
 
@@ -190,6 +191,7 @@ describe('router settings', () => {
       allowedHosts: [],
       allowedOrigins: [],
       maxBodyBytes: 4 * 1024 * 1024,
+      maxConfigBytes: 4 * 1024 * 1024,
     });
   });
 

@@ -105,7 +105,10 @@ describe('capability cache and list_changed', () => {
 
 describe('register_backend / unregister_backend', () => {
   it('adds and removes a backend at runtime, validated like the file, and says it is not persisted', async () => {
-    const router = new Router({ config: loaded([flaky('base')]), logger: silentLogger() });
+    const router = new Router({
+      config: loaded([flaky('base')], { allowBackendChanges: true }),
+      logger: silentLogger(),
+    });
     router.managementHooks = {
       parseBackend: (raw) =>
         parseBackend(raw, { env: {}, routing: DEFAULT_ROUTING, others: router.backendNames(), baseDir: '/' }),
