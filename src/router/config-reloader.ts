@@ -8,7 +8,11 @@ import { basename, dirname } from 'node:path';
 import type { LoadedConfig } from '../config/types';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { Router } from './router';
+
+/** What a reload needs of the router: applying a configuration it has read. */
+export interface ConfigApplier {
+  applyConfig(next: LoadedConfig): Promise<{ added: string[]; removed: string[]; changed: string[] }>;
+}
 
 export interface ReloadReport {
   ok: boolean;
@@ -24,7 +28,7 @@ export class ConfigReloader {
   private running: Promise<ReloadReport> | undefined;
 
   constructor(
-    private readonly router: Router,
+    private readonly router: ConfigApplier,
     private readonly load: () => LoadedConfig,
     private readonly logger: Logger,
   ) {}
