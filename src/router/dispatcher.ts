@@ -6,6 +6,8 @@
  */
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendActorRef } from '../../machines/backend.machine';
+import { circuitStateOf } from '../../machines/backend.selectors';
+import type { DispatchRoute } from '../../machines/dispatch-decision';
 import type { DispatchActorRef, RouteDecision } from '../../machines/supervisor.machine';
 import { sleep, type RouterClock } from '../clock';
 import type { RoutingSettings } from '../config/types';
@@ -52,6 +54,10 @@ export interface DispatcherDependencies {
   settings: () => RoutingSettings;
   /** The supervisor's dispatch actor, which decides every attempt. */
   dispatch(): DispatchActorRef;
+  /** The candidates for one attempt of a request, with their live state, and the route the config selects. */
+  routeFor(target: ForwardTarget): DispatchRoute;
+  /** An inspector is attached: every decision goes to the chosen backend (attempt.started), to be seen there. */
+  announceAttempts?: boolean;
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
   origins?: ClientOrigins;
@@ -83,18 +89,44 @@ export class Dispatcher {
     return this.inFlight;
   }
 
-  /** Asks the dispatch actor for the next attempt's backend; synchronous (the actor processes send() in place). */
+  /**
+   * Asks the dispatch actor for the next attempt's backend; synchronous (the actor processes send() in place).
+   * Then does what follows from the decision: a half-open circuit's trial permit is taken at once
+   * (attempt.started, so the next dispatch sees it), and an inspector is shown why the request went there.
+   */
   route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
     const dispatch = this.deps.dispatch();
     const before = dispatch.getSnapshot();
-    dispatch.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
+    const route = this.deps.routeFor(target);
+    dispatch.send({ type: 'request.dispatch', requestId, target, exclude, attempt, route });
     const after = dispatch.getSnapshot();
     // Each decision is a new snapshot: the same one means the actor decided nothing (it was stopped), and its
     // last decision may be this request's previous attempt.
     const decision = after === before ? null : after.context.last;
     if (decision?.requestId !== requestId)
       throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
+    if (decision.backend !== null) this.announce(decision);
+    if (this.debug)
+      this.deps.logger.debug('routed', {
+        request: requestId,
+        name: target.name,
+        method: target.method,
+        attempt,
+        ...decision,
+      });
     return decision;
+  }
+
+  /** With a closed circuit and nobody inspecting, attempt.started would change nothing: it is not sent. */
+  private announce(decision: RouteDecision): void {
+    const ref = this.deps.backendRef(decision.backend!);
+    if (!ref || (!this.deps.announceAttempts && circuitStateOf(ref.getSnapshot()) !== 'halfOpen')) return;
+    ref.send({
+      type: 'attempt.started',
+      requestId: decision.requestId,
+      epoch: decision.epoch,
+      why: { strategy: decision.strategy, order: decision.order, skipped: decision.skipped },
+    });
   }
 
   async forward(target: ForwardTarget, options: ForwardOptions): Promise<Record<string, unknown>> {

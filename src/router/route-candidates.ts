@@ -7,7 +7,8 @@ import type { BackendActorRef } from '../../machines/backend.machine';
 import { admissionOf } from '../../machines/backend.selectors';
 import type { Catalog } from '../catalog/catalog';
 import type { Strategy } from '../config/types';
-import { planRoute, type CandidateView } from '../routing/strategies';
+import type { DispatchRoute } from '../../machines/dispatch-decision';
+import { planRoute, selectRoute, type CandidateView } from '../routing/strategies';
 import type { BackendPool } from './backend-pool';
 import type { ClientInstances } from './client-instances';
 import type { Traffic } from './traffic';
@@ -74,6 +75,7 @@ export class RouteCandidates {
       if (!ref || !config) continue;
       views.push({
         backend,
+        actor,
         priority: config.priority,
         routes: config.routes,
         inFlight: traffic.inFlight(actor),
@@ -81,6 +83,13 @@ export class RouteCandidates {
       });
     }
     return { original, views };
+  }
+
+  /** One attempt's candidates and the route the configuration selects: what the dispatch actor decides on. */
+  routeFor(method: string, name: string, session: string | undefined): DispatchRoute {
+    const backends = this.deps.pool.supervisor.getSnapshot().context.backends;
+    const { original, views } = this.candidatesFor(method, name, backends, session);
+    return selectRoute(original, views, this.deps.defaultStrategy());
   }
 
   /** What explain_route and `mcp-router check` show: candidates, order, who is skipped and why, who decided. */

@@ -120,10 +120,6 @@ export class Router {
         this.logLevels.linkUp(name, link);
         this.capabilities.linkUp(name, caps);
       },
-      dispatch: fromTransition(
-        (context: DispatchContext, event: DispatchEvent, scope) => this.decide(context, event, scope),
-        { turn: 0, last: null },
-      ),
     });
     this.supervisor = this.pool.supervisor;
     this.pool.remember(options.config.backends);
@@ -164,6 +160,8 @@ export class Router {
       logger: this.logger,
       settings: () => this.config.routing,
       dispatch: () => this.supervisor.getSnapshot().context.dispatch,
+      routeFor: (target) => this.candidates.routeFor(target.method, target.name, target.session),
+      announceAttempts: options.inspect !== undefined,
       linkOf: (name) => this.pool.link(name),
       backendRef: (name) => this.pool.ref(name),
       origins: this.origins,
@@ -352,68 +350,5 @@ export class Router {
   /** How a name would be routed now, without sending anything (explain_route, `mcp-router check`). */
   explainRoute(name: string): RouteExplanation {
     return this.candidates.explainRoute(name);
-  }
-
-  /**
-   * The dispatch actor's reducer: decides one attempt from the backends' live snapshots. A half-open circuit's
-   * trial permit is taken at once (attempt.started, deferred until the decision is the actor's snapshot, so the
-   * next dispatch sees it), and an inspector is shown why the request went where it went.
-   */
-  private decide(
-    context: DispatchContext,
-    event: DispatchEvent,
-    scope: { defer(fn: () => void): void },
-  ): DispatchContext {
-    // XState hands a transition actor its own xstate.stop too (when the supervisor stops): nothing to decide.
-    if (event.type !== 'request.dispatch') return context;
-    const { backends } = this.supervisor.getSnapshot().context;
-    const { original, views } = this.candidates.candidatesFor(
-      event.target.method,
-      event.target.name,
-      backends,
-      event.target.session,
-    );
-    const plan = planRoute({
-      name: original,
-      candidates: views,
-      defaultStrategy: this.config.routing.defaultStrategy,
-      exclude:
-        event.exclude.length === 0 ? NOTHING_EXCLUDED : new Set(event.exclude.map((name) => this.templateOf(name))),
-      turn: context.turn,
-    });
-    const session = this.instances.ofSession(event.target.session);
-    const chosen = plan.chosen ? (session?.get(plan.chosen.backend) ?? plan.chosen.backend) : null;
-    const decision: RouteDecision = {
-      requestId: event.requestId,
-      strategy: plan.strategy,
-      backend: chosen,
-      epoch: plan.chosen?.epoch ?? -1,
-      order: plan.order,
-      skipped: plan.skipped,
-    };
-    // With a closed circuit and nobody inspecting, attempt.started would change nothing: it is not sent.
-    const ref = chosen ? backends[chosen] : undefined;
-    if (
-      plan.chosen &&
-      ref &&
-      (this.options.inspect !== undefined || circuitStateOf(ref.getSnapshot()) === 'halfOpen')
-    ) {
-      const started = {
-        type: 'attempt.started' as const,
-        requestId: event.requestId,
-        epoch: plan.chosen.epoch,
-        why: { strategy: plan.strategy, order: plan.order, skipped: plan.skipped },
-      };
-      scope.defer(() => ref.send(started));
-    }
-    if (this.debugRouting)
-      this.logger.debug('routed', {
-        request: event.requestId,
-        name: event.target.name,
-        method: event.target.method,
-        attempt: event.attempt,
-        ...decision,
-      });
-    return { turn: context.turn + 1, last: decision };
   }
 }
