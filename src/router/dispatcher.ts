@@ -79,11 +79,23 @@ export class Dispatcher {
     this.debug = deps.logger.isDebugEnabled();
   }
 
-  /** Resolves when no request is in flight (or after maxMs): a graceful stop lets them finish. */
-  async idle(maxMs: number): Promise<void> {
-    const deadline = Date.now() + maxMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  /** Resolves when no request is in flight (or after maxMs, on the router's clock): a graceful stop lets them finish. */
+  idle(maxMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    const { clock } = this.deps;
+    return new Promise((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = clock.setTimeout(done, maxMs);
+      this.idleWaiters.add(done);
+    });
   }
+
+  /** Those waiting for the last request in flight to end (a graceful stop). */
+  private readonly idleWaiters = new Set<() => void>();
 
   get requestsInFlight(): number {
     return this.inFlight;
@@ -191,6 +203,7 @@ export class Dispatcher {
       throw error;
     } finally {
       this.inFlight--;
+      if (this.inFlight === 0 && this.idleWaiters.size > 0) for (const done of [...this.idleWaiters]) done();
       this.deps.observer?.inFlight(-1);
       clock.clearTimeout(timer);
       options.signal?.removeEventListener('abort', onClientAbort);

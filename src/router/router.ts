@@ -75,7 +75,7 @@ export class Router {
   readonly supervisor: SupervisorActorRef;
   readonly dispatcher: Dispatcher;
   readonly clock: RouterClock;
-  readonly origins = new ClientOrigins();
+  readonly origins: ClientOrigins;
   /** Requests in flight, counts and latency per backend (instances of per-client backends included). */
   readonly traffic = new Traffic();
   readonly subscriptions = new Subscriptions();
@@ -98,6 +98,7 @@ export class Router {
     this.config = options.config;
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
+    this.origins = new ClientOrigins({ clock: this.clock });
     this.debugRouting = options.logger.isDebugEnabled();
     this.catalog = new Catalog(options.config.routing.enableNamespaces);
     this.catalog.reserve(MANAGEMENT_TOOL_NAMES);
