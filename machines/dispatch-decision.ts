@@ -18,6 +18,8 @@ export interface DispatchCandidate {
   /** Requests in flight on it: equally placed backends share the load by it. */
   inFlight: number;
   admission: DispatchAdmission;
+  /** Refused now but may be admitted soon (it is reconnecting, or half-open with every trial permit taken). */
+  soon?: boolean;
 }
 
 /**
@@ -49,26 +51,33 @@ export interface DispatchChoice {
   skipped: Skip[];
   /** The chosen candidate, or null when none is left. */
   chosen: DispatchCandidate | null;
+  /** With none chosen: the actors refused only for the moment, worth waiting for (absent when there are none). */
+  waitFor?: string[];
 }
 
 /**
  * Orders the route's candidates and takes the first one that is neither excluded (already tried for this
- * request, by actor name) nor refused admission. `turn` rotates equally placed backends (round robin).
+ * request, by actor name) nor refused admission. `turn` rotates equally placed backends (round robin). With
+ * none left, names those refused only for the moment (`waitFor`): a caller may wait for one of them. The
+ * route's `skipped` is extended in place (the route is built for this one attempt).
  */
 export function decideDispatch(route: DispatchRoute, exclude: readonly string[], turn: number): DispatchChoice {
   const ordered = orderCandidates(route.candidates, route.ordering, turn);
   const skipped = route.skipped;
   let chosen: DispatchCandidate | null = null;
+  let waitFor: string[] | undefined;
   for (const c of ordered) {
     if (exclude.length > 0 && exclude.includes(c.actor ?? c.backend)) {
       skipped.push({ backend: c.backend, reason: 'already tried for this request' });
     } else if (!c.admission.admit) {
       skipped.push({ backend: c.backend, reason: c.admission.reason });
+      if (c.soon) (waitFor ??= []).push(c.actor ?? c.backend);
     } else if (!chosen) {
       chosen = c;
     }
   }
-  return { order: ordered.map((c) => c.backend), skipped, chosen };
+  const order = ordered.map((c) => c.backend);
+  return chosen || !waitFor ? { order, skipped, chosen } : { order, skipped, chosen, waitFor };
 }
 
 function orderCandidates(

@@ -40,6 +40,8 @@ export interface RouteDecision {
   /** The candidates in the order the strategy put them. */
   order: string[];
   skipped: { backend: string; reason: string }[];
+  /** With no backend chosen: actors refused only for the moment (reconnecting, half-open with no permit free). */
+  waitFor?: string[];
 }
 
 export type DispatchEvent = {
@@ -76,6 +78,7 @@ export function dispatchReducer(context: DispatchContext, event: DispatchEvent):
       epoch: chosen && chosen.admission.admit ? chosen.admission.epoch : -1,
       order: choice.order,
       skipped: choice.skipped,
+      ...(choice.waitFor ? { waitFor: choice.waitFor } : {}),
     },
   };
 }

@@ -18,6 +18,7 @@ import type { Logger } from '../logging/logger';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
 import type { Traffic } from './traffic';
 import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
+import { nextBackendChange } from './backend-change';
 import { OutcomeReports } from './outcome-reports';
 import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
 
@@ -159,6 +160,7 @@ export class Dispatcher {
     const tried: string[] = [];
     let lastError: RouterError | undefined;
     let lastFailoverOnly = false;
+    let lastConnectionLost = false;
     try {
       for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
         let decision = this.route(requestId, target, tried, attempt);
@@ -167,13 +169,20 @@ export class Dispatcher {
         if (sameBackend && lastFailoverOnly) throw lastError!;
         if (sameBackend) {
           // Every other candidate is out: the same backend again, after a backoff and only within the retry
-          // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget.)
-          if (!this.takeRetryBudget()) throw lastError ?? noBackendError(target, decision);
+          // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget, nor
+          // does a backend whose connection was lost: the retry waits below for it to be back.)
+          if (!lastConnectionLost && !this.takeRetryBudget()) throw lastError ?? noBackendError(target, decision);
           const ceiling =
             Math.min(settings.maxBackoffSeconds, settings.retryBaseSeconds * settings.retryBackoff ** (attempt - 1)) *
             1000;
           await sleep(clock, (this.deps.random ?? Math.random)() * ceiling, deadline.signal);
           tried.length = 0;
+          decision = this.route(requestId, target, tried, attempt);
+        }
+        // Every candidate is down for a moment (reconnecting, or half-open with no trial permit free): a call
+        // that may run again waits for one, within its deadline, instead of failing.
+        while (!decision.backend && decision.waitFor && mayWait(target, options, decision)) {
+          await nextBackendChange(this.refsOf(decision.waitFor), deadline.signal);
           decision = this.route(requestId, target, tried, attempt);
         }
         if (!decision.backend) {
@@ -193,6 +202,7 @@ export class Dispatcher {
         if (outcome.ok) return outcome.result;
         lastError = outcome.error;
         lastFailoverOnly = outcome.failoverOnly === true;
+        lastConnectionLost = outcome.connectionLost === true;
         if (deadline.signal.aborted || !outcome.retry) throw outcome.error;
         if (attempt === settings.maxRetries) throw outcome.error;
         tried.push(backend);
@@ -210,6 +220,15 @@ export class Dispatcher {
     }
   }
 
+  private refsOf(names: readonly string[]): BackendActorRef[] {
+    const refs: BackendActorRef[] = [];
+    for (const name of names) {
+      const ref = this.deps.backendRef(name);
+      if (ref) refs.push(ref);
+    }
+    return refs;
+  }
+
   /** Same-backend retries are capped at about a fifth of the requests in flight (at least 3). */
   private takeRetryBudget(): boolean {
     const budget = Math.max(3, Math.floor(this.inFlight * 0.2));
@@ -225,7 +244,7 @@ export class Dispatcher {
     signal: CancelSignal,
   ): Promise<
     | { ok: true; result: Record<string, unknown> }
-    | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }
+    | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean; connectionLost?: boolean }
   > {
     const { clock, traffic } = this.deps;
     const ref = this.deps.backendRef(backend);
@@ -311,7 +330,9 @@ export class Dispatcher {
         error: classified.message,
         retry,
       });
-      return { ok: false, retry, failoverOnly: notFoundHere, error: routerError };
+      // The link went down under the call ("Connection closed"): the backend is reconnecting, not refusing.
+      const connectionLost = this.deps.linkOf(backend) !== link || /connection closed/i.test(classified.message);
+      return { ok: false, retry, failoverOnly: notFoundHere, connectionLost, error: routerError };
     } finally {
       // A call given up on (cancelled, timed out) may still be running on the backend.
       leave?.(signal.aborted);
@@ -327,6 +348,11 @@ const OUTCOME_OF = {
   'attempt.failed': 'failure',
   'attempt.ignored': 'ignored',
 } as const;
+
+/** A request that may run again (read-only, or a tool every candidate says is safe to repeat) may wait. */
+function mayWait(target: ForwardTarget, options: ForwardOptions, decision: RouteDecision): boolean {
+  return isReadOnlyMethod(target.method) || decision.order.every((backend) => options.retrySafe(backend));
+}
 
 function noBackendError(target: ForwardTarget, decision: RouteDecision): RouterError {
   const reasons = decision.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');

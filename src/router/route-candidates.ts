@@ -3,17 +3,30 @@
  * load), a per-client backend judged by the asking session's own instance. And explain_route: how a name would
  * be routed now, without sending anything.
  */
-import type { BackendActorRef } from '../../machines/backend.machine';
-import { admissionOf } from '../../machines/backend.selectors';
+import type { BackendActorRef, BackendSnapshot } from '../../machines/backend.machine';
+import { admissionOf, connectionStateOf } from '../../machines/backend.selectors';
+import type { DispatchAdmission, DispatchRoute } from '../../machines/dispatch-decision';
 import type { Catalog } from '../catalog/catalog';
 import type { Strategy } from '../config/types';
-import type { DispatchRoute } from '../../machines/dispatch-decision';
 import { planRoute, selectRoute, type CandidateView } from '../routing/strategies';
 import type { BackendPool } from './backend-pool';
 import type { ClientInstances } from './client-instances';
 import type { Traffic } from './traffic';
 
 const DRAINING = { admit: false, reason: 'draining (being removed or replaced)' } as const;
+
+/**
+ * A backend's admission now, and whether a refusal is only for the moment: it is connecting or reconnecting,
+ * or half-open with every trial permit taken (a trial's end frees one). An open circuit or a stopped backend
+ * is not: its wait would outlast most requests' deadlines.
+ */
+export function admissionNow(snapshot: BackendSnapshot): { admission: DispatchAdmission; soon: boolean } {
+  const admission = admissionOf(snapshot);
+  if (admission.admit) return { admission, soon: false };
+  if (admission.reason === 'half-open: no trial permit free') return { admission, soon: true };
+  const connection = admission.reason === 'not connected' ? connectionStateOf(snapshot) : undefined;
+  return { admission, soon: connection === 'connecting' || connection === 'reconnecting' };
+}
 
 /** A type, not an interface: management hands it on as a plain record. */
 export type RouteExplanation = {
@@ -73,14 +86,19 @@ export class RouteCandidates {
       const ref = backends[actor];
       const config = pool.config(backend);
       if (!ref || !config) continue;
-      views.push({
+      const now = this.deps.isDraining(backend)
+        ? { admission: DRAINING, soon: false }
+        : admissionNow(ref.getSnapshot());
+      const view: CandidateView = {
         backend,
         actor,
         priority: config.priority,
         routes: config.routes,
         inFlight: traffic.inFlight(actor),
-        admission: this.deps.isDraining(backend) ? DRAINING : admissionOf(ref.getSnapshot()),
-      });
+        admission: now.admission,
+      };
+      if (now.soon) view.soon = true;
+      views.push(view);
     }
     return { original, views };
   }

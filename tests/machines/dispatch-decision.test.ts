@@ -118,3 +118,27 @@ describe('dispatch decision: half-open trial permits', () => {
     expect(d.skipped).toEqual([{ backend: 'trial', reason: 'half-open: no trial permit free' }]);
   });
 });
+
+describe('dispatch decision: who is worth waiting for', () => {
+  const down = { admit: false as const, reason: 'not connected' };
+  it('with none chosen, names the actors refused only for the moment (reconnecting, no permit free)', () => {
+    const d = decideDispatch(
+      route([
+        c('a', 1, { admission: down, soon: true, actor: 'a#2' }),
+        c('b', 1, { admission: { admit: false, reason: 'circuit open' } }),
+        c('c', 2, { admission: { admit: false, reason: 'half-open: no trial permit free' }, soon: true }),
+      ]),
+      [],
+      0,
+    );
+    expect(d.chosen).toBeNull();
+    expect(d.waitFor).toEqual(['a#2', 'c']);
+  });
+
+  it('names nobody when a backend is chosen, or when every refusal is lasting', () => {
+    expect(
+      decideDispatch(route([c('a', 1, { admission: down, soon: true }), c('b', 2)]), [], 0).waitFor,
+    ).toBeUndefined();
+    expect(decideDispatch(route([c('a', 1, { admission: down })]), [], 0).waitFor).toBeUndefined();
+  });
+});
