@@ -2,7 +2,7 @@
  * The backend pool: the supervisor actor with one backend actor per backend (configured ones and per-client
  * instances), the configurations they run, and the live links the request path sends on.
  */
-import { createActor, type AnyActorLogic, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { backendMachine, type BackendActorRef } from '../../machines/backend.machine';
 import { supervisorMachine, type SupervisorActorRef } from '../../machines/supervisor.machine';
 import { registerBackendClientHandlers, type BackendClientEvents } from '../backends/backend-client-handlers';
@@ -27,8 +27,6 @@ export interface BackendPoolOptions {
   events: BackendClientEvents;
   /** A backend's link came up (or back): the catalog and log levels follow. */
   linkUp(name: string, link: BackendLink, capabilities: BackendCapabilities): void;
-  /** Provided actors of the supervisor beyond the backends' own (the dispatch actor, until it is pure). */
-  dispatch?: AnyActorLogic;
 }
 
 export class BackendPool {
@@ -56,7 +54,6 @@ export class BackendPool {
     const machine = supervisorMachine.provide({
       actors: {
         backend: backendMachine.provide({ actors: { link, ping } }),
-        ...(options.dispatch ? { dispatch: options.dispatch } : {}),
       },
     });
     this.supervisor = createActor(machine, {

@@ -4,7 +4,6 @@
  * backend's actor (so breaker and metrics stay true). Retries only where they cannot run anything twice; one
  * deadline bounds all attempts.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendActorRef } from '../../machines/backend.machine';
 import { circuitStateOf } from '../../machines/backend.selectors';
 import type { DispatchRoute } from '../../machines/dispatch-decision';
@@ -15,39 +14,15 @@ import { Cancellation, type CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
-import type { ClientOrigin, ClientOrigins } from './client-origins';
+import type { ClientOrigins } from './client-origins';
 import type { Traffic } from './traffic';
 import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
 import { nextBackendChange } from './backend-change';
 import { OutcomeReports } from './outcome-reports';
 import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
+import { mayWait, noBackendError, type ForwardOptions, type ForwardTarget } from './forward-request';
 
-export interface ForwardTarget {
-  method: string;
-  /** The name (or URI) the client used: the supervisor shows it, routing reads it. */
-  name: string;
-  /** The client session asking (per-client backends are routed to its own instance). */
-  session?: string;
-}
-
-export interface ForwardOptions {
-  /** Rewrites the client's params for the chosen backend (its own name for the tool, say). */
-  paramsFor(backend: string): Record<string, unknown>;
-  /** Whether this request may be sent again after it may have reached a backend. */
-  retrySafe(backend: string): boolean;
-  /** The client's cancellation. */
-  signal?: CancelSignal;
-  /**
-   * Or, cheaper, the controller that ends this request: the caller aborts it to cancel, the dispatcher aborts
-   * it at the deadline. One controller per request instead of two and a listener between them.
-   */
-  controller?: Cancellation;
-  onprogress?: (progress: Progress) => void;
-  /** The client session asking: a backend's sampling/elicitation/roots request during the call goes there. */
-  origin?: ClientOrigin;
-  /** The outcome of a result that arrived: tool results with isError count as neither success nor failure. */
-  resultCounts?(result: Record<string, unknown>): 'success' | 'ignored';
-}
+export type { ForwardOptions, ForwardTarget } from './forward-request';
 
 export interface DispatcherDependencies {
   clock: RouterClock;
@@ -348,17 +323,3 @@ const OUTCOME_OF = {
   'attempt.failed': 'failure',
   'attempt.ignored': 'ignored',
 } as const;
-
-/** A request that may run again (read-only, or a tool every candidate says is safe to repeat) may wait. */
-function mayWait(target: ForwardTarget, options: ForwardOptions, decision: RouteDecision): boolean {
-  return isReadOnlyMethod(target.method) || decision.order.every((backend) => options.retrySafe(backend));
-}
-
-function noBackendError(target: ForwardTarget, decision: RouteDecision): RouterError {
-  const reasons = decision.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-  return new RouterError(
-    'NO_BACKEND_AVAILABLE',
-    `no backend can serve ${target.name} right now${reasons ? ` (${reasons})` : ''}`,
-    { skipped: decision.skipped },
-  );
-}

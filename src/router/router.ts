@@ -3,15 +3,9 @@
  * that each do one job (the backend pool, per-client instances, capability refresh, reconfiguration, the
  * backend watch, route candidates, the dispatcher). The fronts (stdio, HTTP) and management tools sit on top.
  */
-import { fromTransition, type InspectionEvent, type Observer } from 'xstate';
-import type { BackendActorRef, BackendSnapshot } from '../../machines/backend.machine';
-import { circuitStateOf } from '../../machines/backend.selectors';
-import type {
-  DispatchContext,
-  DispatchEvent,
-  RouteDecision,
-  SupervisorActorRef,
-} from '../../machines/supervisor.machine';
+import type { InspectionEvent, Observer } from 'xstate';
+import type { BackendActorRef } from '../../machines/backend.machine';
+import type { SupervisorActorRef } from '../../machines/supervisor.machine';
 import type { BackendLink } from '../backends/open-link';
 import { Catalog, type BackendCapabilities } from '../catalog/catalog';
 import { realClock, type RouterClock } from '../clock';
@@ -20,7 +14,6 @@ import type { Logger } from '../logging/logger';
 import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
 import type { DispatchObserver } from '../observability/dispatch-observer';
 import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
-import { planRoute } from '../routing/strategies';
 import { BackendLogLevels } from './backend-log-levels';
 import { BackendPool } from './backend-pool';
 import {
@@ -67,9 +60,6 @@ export interface ManagementHooks {
   parseBackend?(raw: unknown): BackendConfig;
 }
 
-/** A first attempt excludes no backend: one empty set for all of them. */
-const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
-
 export class Router {
   readonly catalog: Catalog;
   readonly supervisor: SupervisorActorRef;
@@ -90,16 +80,13 @@ export class Router {
   private readonly candidates: RouteCandidates;
   private readonly watch: BackendWatch;
   private readonly broadcasts = new Set<BackendBroadcast>();
-  /** Routing decisions are logged at debug level; checked once, not per request. */
-  private readonly debugRouting: boolean;
   private settled: Promise<void> | undefined;
 
-  constructor(private readonly options: RouterOptions) {
+  constructor(options: RouterOptions) {
     this.config = options.config;
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
     this.origins = new ClientOrigins({ clock: this.clock });
-    this.debugRouting = options.logger.isDebugEnabled();
     this.catalog = new Catalog(options.config.routing.enableNamespaces);
     this.catalog.reserve(MANAGEMENT_TOOL_NAMES);
 
