@@ -16,16 +16,16 @@ import type { Traffic } from './traffic';
 const DRAINING = { admit: false, reason: 'draining (being removed or replaced)' } as const;
 
 /**
- * A backend's admission now, and whether a refusal is only for the moment: it is connecting or reconnecting,
- * or half-open with every trial permit taken (a trial's end frees one). An open circuit or a stopped backend
- * is not: its wait would outlast most requests' deadlines.
+ * Whether a backend refused admission only for the moment: it is connecting or reconnecting, or half-open with
+ * every trial permit taken (a trial's end frees one). An open circuit or a stopped backend is not: its wait
+ * would outlast most requests' deadlines.
  */
-export function admissionNow(snapshot: BackendSnapshot): { admission: DispatchAdmission; soon: boolean } {
-  const admission = admissionOf(snapshot);
-  if (admission.admit) return { admission, soon: false };
-  if (admission.reason === 'half-open: no trial permit free') return { admission, soon: true };
-  const connection = admission.reason === 'not connected' ? connectionStateOf(snapshot) : undefined;
-  return { admission, soon: connection === 'connecting' || connection === 'reconnecting' };
+export function refusedForNow(snapshot: BackendSnapshot, admission: DispatchAdmission): boolean {
+  if (admission.admit) return false;
+  if (admission.reason === 'half-open: no trial permit free') return true;
+  if (admission.reason !== 'not connected') return false;
+  const connection = connectionStateOf(snapshot);
+  return connection === 'connecting' || connection === 'reconnecting';
 }
 
 /** A type, not an interface: management hands it on as a plain record. */
@@ -86,18 +86,18 @@ export class RouteCandidates {
       const ref = backends[actor];
       const config = pool.config(backend);
       if (!ref || !config) continue;
-      const now = this.deps.isDraining(backend)
-        ? { admission: DRAINING, soon: false }
-        : admissionNow(ref.getSnapshot());
+      const snapshot = ref.getSnapshot();
+      const admission = this.deps.isDraining(backend) ? DRAINING : admissionOf(snapshot);
       const view: CandidateView = {
         backend,
         actor,
         priority: config.priority,
         routes: config.routes,
         inFlight: traffic.inFlight(actor),
-        admission: now.admission,
+        admission,
       };
-      if (now.soon) view.soon = true;
+      // Only a refusal is looked at twice: the request path of an admitted backend pays nothing for it.
+      if (!admission.admit && admission !== DRAINING && refusedForNow(snapshot, admission)) view.soon = true;
       views.push(view);
     }
     return { original, views };

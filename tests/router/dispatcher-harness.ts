@@ -6,14 +6,14 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { createActor, fromCallback, SimulatedClock, type EventObject } from 'xstate';
 import { backendMachine, type BackendMachineInput } from '../../machines/backend.machine';
-import { connectionStateOf } from '../../machines/backend.selectors';
+import { admissionOf, connectionStateOf } from '../../machines/backend.selectors';
 import { supervisorMachine } from '../../machines/supervisor.machine';
 import type { DispatchRoute } from '../../machines/dispatch-decision';
 import type { BackendLink } from '../../src/backends/open-link';
 import type { RoutingSettings } from '../../src/config/types';
 import { silentLogger } from '../../src/logging/logger';
 import { Dispatcher, type ForwardOptions } from '../../src/router/dispatcher';
-import { admissionNow } from '../../src/router/route-candidates';
+import { refusedForNow } from '../../src/router/route-candidates';
 import { testRouting } from '../helpers/config';
 
 export interface PendingCall {
@@ -24,6 +24,11 @@ export interface PendingCall {
 }
 
 const CAPS = { tools: 1, resources: 0, resourceTemplates: 0, prompts: 0 };
+
+function candidateState(snapshot: Parameters<typeof admissionOf>[0]) {
+  const admission = admissionOf(snapshot);
+  return { admission, soon: refusedForNow(snapshot, admission) };
+}
 
 export function startDispatcher(
   names: string[],
@@ -102,7 +107,7 @@ export function startDispatcher(
         backend,
         priority: 10,
         inFlight: 0,
-        ...admissionNow(ref(backend).getSnapshot()),
+        ...candidateState(ref(backend).getSnapshot()),
       })),
       skipped: [],
     }),
