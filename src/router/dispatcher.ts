@@ -63,7 +63,9 @@ export class Dispatcher {
       const done = () => {
         clock.clearTimeout(timer);
         this.idleWaiters.delete(done);
-        resolve();
+        // The last request's answer is written by its caller after forward() returns: a timer of 0 lets that
+        // happen before a stop goes on to close the front.
+        clock.setTimeout(resolve, 0);
       };
       const timer = clock.setTimeout(done, maxMs);
       this.idleWaiters.add(done);
