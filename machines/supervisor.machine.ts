@@ -69,18 +69,17 @@ export function dispatchReducer(context: DispatchContext, event: DispatchEvent):
   const { route } = event;
   const choice = decideDispatch(route, event.exclude, context.turn);
   const chosen = choice.chosen;
-  return {
-    turn: context.turn + 1,
-    last: {
-      requestId: event.requestId,
-      strategy: route.strategy,
-      backend: chosen ? (chosen.actor ?? chosen.backend) : null,
-      epoch: chosen && chosen.admission.admit ? chosen.admission.epoch : -1,
-      order: choice.order,
-      skipped: choice.skipped,
-      ...(choice.waitFor ? { waitFor: choice.waitFor } : {}),
-    },
+  const last: RouteDecision = {
+    requestId: event.requestId,
+    strategy: route.strategy,
+    backend: chosen ? (chosen.actor ?? chosen.backend) : null,
+    epoch: chosen && chosen.admission.admit ? chosen.admission.epoch : -1,
+    order: choice.order,
+    skipped: choice.skipped,
   };
+  // Set only when someone is worth waiting for: the common decision is built without a spread.
+  if (choice.waitFor) last.waitFor = choice.waitFor;
+  return { turn: context.turn + 1, last };
 }
 
 /** The dispatch actor's logic: a transition actor running the pure reducer. */
