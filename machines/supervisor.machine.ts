@@ -11,11 +11,14 @@
  * call, and made garbage that lived long enough to need full collections (CPU profiles under `npm run bench`;
  * stdio at 16 clients went from about 31k to 38k calls/s with the dispatch actor).
  *
- * Pure XState: the routing decision itself is the dispatch placeholder's reducer, provided by src/ (which owns
- * the capability catalog and the pure strategy functions).
+ * Pure XState: the reducer runs the pure dispatch decision (dispatch-decision.ts) on the candidates src/ builds
+ * per request and carries on the event (it owns the catalog, the backends' live state and the configuration's
+ * route patterns); the actor's own state is the round-robin turn and the latest decision. src/ performs what
+ * follows from a decision (a half-open trial permit, `attempt.started`).
  */
 import { enqueueActions, fromTransition, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { backendMachine, type BackendActorRef, type BackendMachineInput } from './backend.machine';
+import { decideDispatch, type DispatchRoute } from './dispatch-decision';
 
 export interface RoutedTarget {
   /** tools/call, prompts/get, resources/read, ... */
@@ -37,14 +40,19 @@ export interface RouteDecision {
   /** The candidates in the order the strategy put them. */
   order: string[];
   skipped: { backend: string; reason: string }[];
+  /** With no backend chosen: actors refused only for the moment (reconnecting, half-open with no permit free). */
+  waitFor?: string[];
 }
 
 export type DispatchEvent = {
   type: 'request.dispatch';
   requestId: string;
   target: RoutedTarget;
-  exclude: string[];
+  /** Actors already tried for this request. */
+  exclude: readonly string[];
   attempt: number;
+  /** The candidates and the route the configuration selects for the name, built by src/ for this attempt. */
+  route: DispatchRoute;
 };
 
 export interface DispatchContext {
@@ -54,11 +62,28 @@ export interface DispatchContext {
   last: RouteDecision | null;
 }
 
-/** The dispatch actor's logic. A placeholder that decides nothing: src/ provides the real reducer. */
-export const dispatchLogic = fromTransition(
-  (context: DispatchContext, _event: DispatchEvent): DispatchContext => context,
-  { turn: 0, last: null },
-);
+/** One dispatch: the decision becomes `last`, and the turn advances (round robin among equals). */
+export function dispatchReducer(context: DispatchContext, event: DispatchEvent): DispatchContext {
+  // XState hands a transition actor its own xstate.stop too (when the supervisor stops): nothing to decide.
+  if (event.type !== 'request.dispatch') return context;
+  const { route } = event;
+  const choice = decideDispatch(route, event.exclude, context.turn);
+  const chosen = choice.chosen;
+  const last: RouteDecision = {
+    requestId: event.requestId,
+    strategy: route.strategy,
+    backend: chosen ? (chosen.actor ?? chosen.backend) : null,
+    epoch: chosen && chosen.admission.admit ? chosen.admission.epoch : -1,
+    order: choice.order,
+    skipped: choice.skipped,
+  };
+  // Set only when someone is worth waiting for: the common decision is built without a spread.
+  if (choice.waitFor) last.waitFor = choice.waitFor;
+  return { turn: context.turn + 1, last };
+}
+
+/** The dispatch actor's logic: a transition actor running the pure reducer. */
+export const dispatchLogic = fromTransition(dispatchReducer, { turn: 0, last: null });
 
 export type DispatchActorRef = ActorRefFrom<typeof dispatchLogic>;
 

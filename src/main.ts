@@ -57,7 +57,7 @@ export async function startRouter(
   });
   const routes = observabilityRoutes(router, metrics);
   router.start();
-  const reloader = source ? new ConfigReloader(router, () => source.load(), logger) : undefined;
+  const reloader = source ? new ConfigReloader(router, () => source.load(), logger, router.clock) : undefined;
   if (source && reloader) {
     router.managementHooks = {
       reload: () => reloader.reload('reload_backends_config'),

@@ -12,6 +12,7 @@
  * running calls there.
  */
 import { McpError, ErrorCode, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { realClock, type RouterClock } from '../clock';
 
 /** What the router needs from a client session to pass a backend's request to it. */
 export interface ClientOrigin {
@@ -55,6 +56,13 @@ export interface ClientOriginsOptions {
   waitMs?: number;
   /** With as many requests waiting as sessions running calls: how long a call has to end before all give up. */
   stallMs?: number;
+  /** The router's clock (tests step a simulated one). */
+  clock?: RouterClock;
+}
+
+/** A timer that must not keep the process alive on its own (real timers; a simulated clock's ids have no unref). */
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void } | undefined)?.unref?.();
 }
 
 export class ClientOrigins {
@@ -62,9 +70,11 @@ export class ClientOrigins {
   private readonly stallMs: number;
   private readonly byBackend = new Map<string, Map<string, Entry>>();
   private readonly waiting = new Map<string, Set<Waiter>>();
-  private readonly stalls = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly stalls = new Map<string, unknown>();
+  private readonly clock: RouterClock;
 
   constructor(options: ClientOriginsOptions = {}) {
+    this.clock = options.clock ?? realClock;
     this.waitMs = options.waitMs ?? ATTRIBUTION_WAIT_MS;
     this.stallMs = options.stallMs ?? ATTRIBUTION_STALL_MS;
   }
@@ -94,8 +104,7 @@ export class ClientOrigins {
     };
     return (abandoned = false) => {
       if (!abandoned) return release(false);
-      const timer = setTimeout(() => release(true), this.waitMs);
-      timer.unref?.();
+      unref(this.clock.setTimeout(() => release(true), this.waitMs));
     };
   }
 
@@ -129,7 +138,7 @@ export class ClientOrigins {
       let decided = false;
       const done = () => {
         decided = true;
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         waiters!.delete(waiter);
         if (waiters!.size === 0 && this.waiting.get(backend) === waiters) this.waiting.delete(backend);
@@ -162,8 +171,8 @@ export class ClientOrigins {
           return false;
         },
       };
-      const timer = setTimeout(giveUp, maxMs);
-      timer.unref?.();
+      const timer = this.clock.setTimeout(giveUp, maxMs);
+      unref(timer);
       signal?.addEventListener('abort', onAbort, { once: true });
       waiters.add(waiter);
       this.review(backend);
@@ -176,7 +185,7 @@ export class ClientOrigins {
 
   /** After a change on a backend: decide the waiters that can be, and watch for a stall. */
   private review(backend: string): void {
-    clearTimeout(this.stalls.get(backend));
+    if (this.stalls.has(backend)) this.clock.clearTimeout(this.stalls.get(backend));
     this.stalls.delete(backend);
     const waiters = this.waiting.get(backend);
     if (!waiters) return;
@@ -184,11 +193,11 @@ export class ClientOrigins {
     const running = this.byBackend.get(backend)?.size ?? 0;
     if (waiters.size === 0 || waiters.size < running) return;
     // Every session running calls here may be one of those waiting: unless a call ends soon, none will.
-    const stall = setTimeout(() => {
+    const stall = this.clock.setTimeout(() => {
       this.stalls.delete(backend);
       this.failWaiters(backend);
     }, this.stallMs);
-    stall.unref?.();
+    unref(stall);
     this.stalls.set(backend, stall);
   }
 }

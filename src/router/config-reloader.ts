@@ -5,10 +5,15 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { realClock, type RouterClock } from '../clock';
 import type { LoadedConfig } from '../config/types';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { Router } from './router';
+
+/** What a reload needs of the router: applying a configuration it has read. */
+export interface ConfigApplier {
+  applyConfig(next: LoadedConfig): Promise<{ added: string[]; removed: string[]; changed: string[] }>;
+}
 
 export interface ReloadReport {
   ok: boolean;
@@ -20,13 +25,14 @@ export interface ReloadReport {
 
 export class ConfigReloader {
   private watcher: FSWatcher | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private debounce: unknown;
   private running: Promise<ReloadReport> | undefined;
 
   constructor(
-    private readonly router: Router,
+    private readonly router: ConfigApplier,
     private readonly load: () => LoadedConfig | Promise<LoadedConfig>,
     private readonly logger: Logger,
+    private readonly clock: RouterClock = realClock,
   ) {}
 
   async reload(trigger: string): Promise<ReloadReport> {
@@ -62,8 +68,8 @@ export class ConfigReloader {
     try {
       this.watcher = watch(dirname(file), (_event, changed) => {
         if (changed && changed.toString() !== name) return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => void this.reload('file changed'), 200);
+        this.clock.clearTimeout(this.debounce);
+        this.debounce = this.clock.setTimeout(() => void this.reload('file changed'), 200);
       });
       this.watcher.on('error', (error) =>
         this.logger.warn('config watcher failed; SIGHUP still reloads', { error: String(error) }),
@@ -74,7 +80,7 @@ export class ConfigReloader {
   }
 
   close(): void {
-    clearTimeout(this.debounce);
+    this.clock.clearTimeout(this.debounce);
     this.watcher?.close();
   }
 }

@@ -4,8 +4,9 @@
  * backend's actor (so breaker and metrics stay true). Retries only where they cannot run anything twice; one
  * deadline bounds all attempts.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendActorRef } from '../../machines/backend.machine';
+import { circuitStateOf } from '../../machines/backend.selectors';
+import type { DispatchRoute } from '../../machines/dispatch-decision';
 import type { DispatchActorRef, RouteDecision } from '../../machines/supervisor.machine';
 import { sleep, type RouterClock } from '../clock';
 import type { RoutingSettings } from '../config/types';
@@ -13,38 +14,15 @@ import { Cancellation, type CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
-import type { ClientOrigin, ClientOrigins } from './client-origins';
+import type { ClientOrigins } from './client-origins';
 import type { Traffic } from './traffic';
 import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
+import { nextBackendChange } from './backend-change';
 import { OutcomeReports } from './outcome-reports';
 import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
+import { mayWait, noBackendError, type ForwardOptions, type ForwardTarget } from './forward-request';
 
-export interface ForwardTarget {
-  method: string;
-  /** The name (or URI) the client used: the supervisor shows it, routing reads it. */
-  name: string;
-  /** The client session asking (per-client backends are routed to its own instance). */
-  session?: string;
-}
-
-export interface ForwardOptions {
-  /** Rewrites the client's params for the chosen backend (its own name for the tool, say). */
-  paramsFor(backend: string): Record<string, unknown>;
-  /** Whether this request may be sent again after it may have reached a backend. */
-  retrySafe(backend: string): boolean;
-  /** The client's cancellation. */
-  signal?: CancelSignal;
-  /**
-   * Or, cheaper, the controller that ends this request: the caller aborts it to cancel, the dispatcher aborts
-   * it at the deadline. One controller per request instead of two and a listener between them.
-   */
-  controller?: Cancellation;
-  onprogress?: (progress: Progress) => void;
-  /** The client session asking: a backend's sampling/elicitation/roots request during the call goes there. */
-  origin?: ClientOrigin;
-  /** The outcome of a result that arrived: tool results with isError count as neither success nor failure. */
-  resultCounts?(result: Record<string, unknown>): 'success' | 'ignored';
-}
+export type { ForwardOptions, ForwardTarget } from './forward-request';
 
 export interface DispatcherDependencies {
   clock: RouterClock;
@@ -52,6 +30,10 @@ export interface DispatcherDependencies {
   settings: () => RoutingSettings;
   /** The supervisor's dispatch actor, which decides every attempt. */
   dispatch(): DispatchActorRef;
+  /** The candidates for one attempt of a request, with their live state, and the route the config selects. */
+  routeFor(target: ForwardTarget): DispatchRoute;
+  /** An inspector is attached: every decision goes to the chosen backend (attempt.started), to be seen there. */
+  announceAttempts?: boolean;
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
   origins?: ClientOrigins;
@@ -73,28 +55,68 @@ export class Dispatcher {
     this.debug = deps.logger.isDebugEnabled();
   }
 
-  /** Resolves when no request is in flight (or after maxMs): a graceful stop lets them finish. */
-  async idle(maxMs: number): Promise<void> {
-    const deadline = Date.now() + maxMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  /** Resolves when no request is in flight (or after maxMs, on the router's clock): a graceful stop lets them finish. */
+  idle(maxMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    const { clock } = this.deps;
+    return new Promise((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        // The last request's answer is written by its caller after forward() returns: a timer of 0 lets that
+        // happen before a stop goes on to close the front.
+        clock.setTimeout(resolve, 0);
+      };
+      const timer = clock.setTimeout(done, maxMs);
+      this.idleWaiters.add(done);
+    });
   }
+
+  /** Those waiting for the last request in flight to end (a graceful stop). */
+  private readonly idleWaiters = new Set<() => void>();
 
   get requestsInFlight(): number {
     return this.inFlight;
   }
 
-  /** Asks the dispatch actor for the next attempt's backend; synchronous (the actor processes send() in place). */
+  /**
+   * Asks the dispatch actor for the next attempt's backend; synchronous (the actor processes send() in place).
+   * Then does what follows from the decision: a half-open circuit's trial permit is taken at once
+   * (attempt.started, so the next dispatch sees it), and an inspector is shown why the request went there.
+   */
   route(requestId: string, target: ForwardTarget, exclude: string[], attempt: number): RouteDecision {
     const dispatch = this.deps.dispatch();
     const before = dispatch.getSnapshot();
-    dispatch.send({ type: 'request.dispatch', requestId, target, exclude, attempt });
+    const route = this.deps.routeFor(target);
+    dispatch.send({ type: 'request.dispatch', requestId, target, exclude, attempt, route });
     const after = dispatch.getSnapshot();
     // Each decision is a new snapshot: the same one means the actor decided nothing (it was stopped), and its
     // last decision may be this request's previous attempt.
     const decision = after === before ? null : after.context.last;
     if (decision?.requestId !== requestId)
       throw new RouterError('INTERNAL', `no routing decision for request ${requestId}`);
+    if (decision.backend !== null) this.announce(decision);
+    if (this.debug)
+      this.deps.logger.debug('routed', {
+        request: requestId,
+        name: target.name,
+        method: target.method,
+        attempt,
+        ...decision,
+      });
     return decision;
+  }
+
+  /** With a closed circuit and nobody inspecting, attempt.started would change nothing: it is not sent. */
+  private announce(decision: RouteDecision): void {
+    const ref = this.deps.backendRef(decision.backend!);
+    if (!ref || (!this.deps.announceAttempts && circuitStateOf(ref.getSnapshot()) !== 'halfOpen')) return;
+    ref.send({
+      type: 'attempt.started',
+      requestId: decision.requestId,
+      epoch: decision.epoch,
+      why: { strategy: decision.strategy, order: decision.order, skipped: decision.skipped },
+    });
   }
 
   async forward(target: ForwardTarget, options: ForwardOptions): Promise<Record<string, unknown>> {
@@ -115,6 +137,7 @@ export class Dispatcher {
     const tried: string[] = [];
     let lastError: RouterError | undefined;
     let lastFailoverOnly = false;
+    let lastConnectionLost = false;
     try {
       for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
         let decision = this.route(requestId, target, tried, attempt);
@@ -123,13 +146,20 @@ export class Dispatcher {
         if (sameBackend && lastFailoverOnly) throw lastError!;
         if (sameBackend) {
           // Every other candidate is out: the same backend again, after a backoff and only within the retry
-          // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget.)
-          if (!this.takeRetryBudget()) throw lastError ?? noBackendError(target, decision);
+          // budget, so a dying backend is not hammered. (Failing over to another backend needs no budget, nor
+          // does a backend whose connection was lost: the retry waits below for it to be back.)
+          if (!lastConnectionLost && !this.takeRetryBudget()) throw lastError ?? noBackendError(target, decision);
           const ceiling =
             Math.min(settings.maxBackoffSeconds, settings.retryBaseSeconds * settings.retryBackoff ** (attempt - 1)) *
             1000;
           await sleep(clock, (this.deps.random ?? Math.random)() * ceiling, deadline.signal);
           tried.length = 0;
+          decision = this.route(requestId, target, tried, attempt);
+        }
+        // Every candidate is down for a moment (reconnecting, or half-open with no trial permit free): a call
+        // that may run again waits for one, within its deadline, instead of failing.
+        while (!decision.backend && decision.waitFor && mayWait(target, options, decision)) {
+          await nextBackendChange(this.refsOf(decision.waitFor), deadline.signal);
           decision = this.route(requestId, target, tried, attempt);
         }
         if (!decision.backend) {
@@ -149,6 +179,7 @@ export class Dispatcher {
         if (outcome.ok) return outcome.result;
         lastError = outcome.error;
         lastFailoverOnly = outcome.failoverOnly === true;
+        lastConnectionLost = outcome.connectionLost === true;
         if (deadline.signal.aborted || !outcome.retry) throw outcome.error;
         if (attempt === settings.maxRetries) throw outcome.error;
         tried.push(backend);
@@ -159,10 +190,20 @@ export class Dispatcher {
       throw error;
     } finally {
       this.inFlight--;
+      if (this.inFlight === 0 && this.idleWaiters.size > 0) for (const done of [...this.idleWaiters]) done();
       this.deps.observer?.inFlight(-1);
       clock.clearTimeout(timer);
       options.signal?.removeEventListener('abort', onClientAbort);
     }
+  }
+
+  private refsOf(names: readonly string[]): BackendActorRef[] {
+    const refs: BackendActorRef[] = [];
+    for (const name of names) {
+      const ref = this.deps.backendRef(name);
+      if (ref) refs.push(ref);
+    }
+    return refs;
   }
 
   /** Same-backend retries are capped at about a fifth of the requests in flight (at least 3). */
@@ -180,7 +221,7 @@ export class Dispatcher {
     signal: CancelSignal,
   ): Promise<
     | { ok: true; result: Record<string, unknown> }
-    | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean }
+    | { ok: false; error: RouterError; retry: boolean; failoverOnly?: boolean; connectionLost?: boolean }
   > {
     const { clock, traffic } = this.deps;
     const ref = this.deps.backendRef(backend);
@@ -266,7 +307,9 @@ export class Dispatcher {
         error: classified.message,
         retry,
       });
-      return { ok: false, retry, failoverOnly: notFoundHere, error: routerError };
+      // The link went down under the call ("Connection closed"): the backend is reconnecting, not refusing.
+      const connectionLost = this.deps.linkOf(backend) !== link || /connection closed/i.test(classified.message);
+      return { ok: false, retry, failoverOnly: notFoundHere, connectionLost, error: routerError };
     } finally {
       // A call given up on (cancelled, timed out) may still be running on the backend.
       leave?.(signal.aborted);
@@ -282,12 +325,3 @@ const OUTCOME_OF = {
   'attempt.failed': 'failure',
   'attempt.ignored': 'ignored',
 } as const;
-
-function noBackendError(target: ForwardTarget, decision: RouteDecision): RouterError {
-  const reasons = decision.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-  return new RouterError(
-    'NO_BACKEND_AVAILABLE',
-    `no backend can serve ${target.name} right now${reasons ? ` (${reasons})` : ''}`,
-    { skipped: decision.skipped },
-  );
-}

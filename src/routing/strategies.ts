@@ -1,18 +1,24 @@
 /**
  * Pure routing: given the backends that offer a name and their current state, which backend gets this
  * attempt, in what order the others stand, and why any is skipped. No I/O, no actors: table-driven tests.
+ * The configuration's patterns are matched here (selectRoute); ordering and choosing are the dispatch
+ * decision's, beside the machines (machines/dispatch-decision.ts), which the dispatch actor runs.
  */
 import micromatch from 'micromatch';
+import {
+  decideDispatch,
+  type DispatchAdmission,
+  type DispatchCandidate,
+  type DispatchRoute,
+} from '../../machines/dispatch-decision';
 import type { RouteConfig, Strategy } from '../config/types';
 
-export type Admission = { admit: true; epoch: number } | { admit: false; reason: string };
+export { loadSharingOrder } from '../../machines/dispatch-decision';
 
-export interface CandidateView {
-  backend: string;
-  priority: number;
+export type Admission = DispatchAdmission;
+
+export interface CandidateView extends DispatchCandidate {
   routes: RouteConfig[];
-  inFlight: number;
-  admission: Admission;
 }
 
 export interface PlanInput {
@@ -54,44 +60,17 @@ interface RouteMatch {
   route: RouteConfig;
 }
 
-function firstRouteMatch(input: PlanInput): RouteMatch | undefined {
-  for (const candidate of byPriority(input.candidates)) {
-    const route = candidate.routes.find((r) => globMatches(input.name, r.pattern));
+function firstRouteMatch(name: string, candidates: CandidateView[]): RouteMatch | undefined {
+  for (const candidate of byPriority(candidates)) {
+    const route = candidate.routes.find((r) => globMatches(name, r.pattern));
     if (route) return { candidate, route };
   }
   return undefined;
 }
 
 function byPriority(candidates: CandidateView[]): CandidateView[] {
-  // Most names have one backend: nothing to order (and nothing to copy; no caller changes the array).
   if (candidates.length < 2) return candidates;
-  // Array.prototype.sort is stable: equal priorities keep configuration order.
   return [...candidates].sort((a, b) => a.priority - b.priority);
-}
-
-/**
- * Priority order where equal priorities share the load: fewest requests in flight first, and among equally
- * loaded backends a rotation by `turn` (round robin).
- */
-export function loadSharingOrder(candidates: CandidateView[], turn: number): CandidateView[] {
-  if (candidates.length < 2) return candidates;
-  const groups = new Map<number, CandidateView[]>();
-  for (const c of byPriority(candidates)) {
-    const group = groups.get(c.priority) ?? [];
-    group.push(c);
-    groups.set(c.priority, group);
-  }
-  const out: CandidateView[] = [];
-  for (const group of groups.values()) {
-    if (group.length === 1) {
-      out.push(group[0]);
-      continue;
-    }
-    const shift = turn % group.length;
-    const rotated = [...group.slice(shift), ...group.slice(0, shift)];
-    out.push(...rotated.sort((a, b) => a.inFlight - b.inFlight));
-  }
-  return out;
 }
 
 function chainOrder(route: RouteMatch, candidates: CandidateView[]): CandidateView[] {
@@ -104,48 +83,54 @@ function chainOrder(route: RouteMatch, candidates: CandidateView[]): CandidateVi
   return chain;
 }
 
-export function planRoute(input: PlanInput): Plan {
-  const match = firstRouteMatch(input);
-  let strategy: Strategy = match?.route.strategy ?? input.defaultStrategy;
-  let decidedBy = match
+/**
+ * The route the configuration selects for a name: the strategy (from the first matching route by priority,
+ * or the default), what decided it, the candidates it may use and how it orders them.
+ */
+export function selectRoute(name: string, candidates: CandidateView[], defaultStrategy: Strategy): DispatchRoute {
+  // Most backends have no routes: the default strategy decides, and no pattern needs matching.
+  const match = candidates.some((c) => c.routes.length > 0) ? firstRouteMatch(name, candidates) : undefined;
+  const strategy: Strategy = match?.route.strategy ?? defaultStrategy;
+  const decidedBy = match
     ? `route ${JSON.stringify(match.route.pattern)} of ${match.candidate.backend}`
     : 'default strategy';
-  let ordered: CandidateView[];
-  const skipped: Plan['skipped'] = [];
-
+  const skipped: DispatchRoute['skipped'] = [];
   if (strategy === 'path') {
-    if (match) {
-      const claimants = input.candidates.filter((c) => c.routes.some((r) => globMatches(input.name, r.pattern)));
-      for (const c of input.candidates)
-        if (!claimants.includes(c)) skipped.push({ backend: c.backend, reason: 'no route match' });
-      ordered = loadSharingOrder(claimants, input.turn);
-    } else {
+    if (!match)
       // No route claims the name: every backend offering it may serve it, by capability.
-      strategy = 'capability';
-      decidedBy = 'default strategy path: no route matched, so by capability';
-      ordered = loadSharingOrder(input.candidates, input.turn);
-    }
-  } else if (strategy === 'fallback') {
-    if (match && match.route.fallbackTo.length > 0) {
-      ordered = chainOrder(match, input.candidates);
-      for (const c of input.candidates)
-        if (!ordered.includes(c)) skipped.push({ backend: c.backend, reason: 'not in the fallback chain' });
-    } else {
-      ordered = byPriority(input.candidates);
-    }
-  } else {
-    ordered = loadSharingOrder(input.candidates, input.turn);
+      return {
+        strategy: 'capability',
+        decidedBy: 'default strategy path: no route matched, so by capability',
+        ordering: 'load-sharing',
+        candidates,
+        skipped,
+      };
+    const claimants = candidates.filter((c) => c.routes.some((r) => globMatches(name, r.pattern)));
+    for (const c of candidates)
+      if (!claimants.includes(c)) skipped.push({ backend: c.backend, reason: 'no route match' });
+    return { strategy, decidedBy, ordering: 'load-sharing', candidates: claimants, skipped };
   }
+  if (strategy === 'fallback') {
+    if (!match || match.route.fallbackTo.length === 0)
+      return { strategy, decidedBy, ordering: 'priority', candidates, skipped };
+    const chain = chainOrder(match, candidates);
+    for (const c of candidates)
+      if (!chain.includes(c)) skipped.push({ backend: c.backend, reason: 'not in the fallback chain' });
+    return { strategy, decidedBy, ordering: 'as-given', candidates: chain, skipped };
+  }
+  return { strategy, decidedBy, ordering: 'load-sharing', candidates, skipped };
+}
 
-  let chosen: Plan['chosen'] = null;
-  for (const c of ordered) {
-    if (input.exclude.has(c.backend)) {
-      skipped.push({ backend: c.backend, reason: 'already tried for this request' });
-    } else if (!c.admission.admit) {
-      skipped.push({ backend: c.backend, reason: c.admission.reason });
-    } else if (!chosen) {
-      chosen = { backend: c.backend, epoch: c.admission.epoch };
-    }
-  }
-  return { strategy, decidedBy, order: ordered.map((c) => c.backend), skipped, chosen };
+/** The whole plan for a name, as explain_route shows it and the table-driven tests pin it. */
+export function planRoute(input: PlanInput): Plan {
+  const route = selectRoute(input.name, input.candidates, input.defaultStrategy);
+  const choice = decideDispatch(route, [...input.exclude], input.turn);
+  const chosen = choice.chosen;
+  return {
+    strategy: route.strategy as Strategy,
+    decidedBy: route.decidedBy,
+    order: choice.order,
+    skipped: choice.skipped,
+    chosen: chosen && chosen.admission.admit ? { backend: chosen.backend, epoch: chosen.admission.epoch } : null,
+  };
 }

@@ -26,7 +26,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import { quote, RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { callManagementTool, listedManagementTools } from '../management/management-tools';
-import { MANAGEMENT_TOOL_NAMES } from '../router/router';
+import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
 import { isRetrySafeTool } from '../router/failure-policy';
 import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';

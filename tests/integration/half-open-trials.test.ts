@@ -1,7 +1,8 @@
 /**
  * A half-open circuit admits exactly `half_open_attempts` trials at once, and an answer to a call admitted
  * before the circuit tripped never counts as a trial. With no inspector attached (as a user runs it), the
- * trial permits ride on the one attempt.started the router still sends: to a half-open circuit.
+ * trial permits ride on the one attempt.started the router still sends: to a half-open circuit. A read-only
+ * call that finds every permit taken waits for one (issue 17 item 9); any other call is refused.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { circuitStateOf } from '../../machines/backend.selectors';
@@ -40,11 +41,28 @@ describe('half-open trials, with no inspector', () => {
     );
   };
 
-  it('admits two trials out of three calls at once, and closes on their success', async () => {
+  it('admits two trials at once: a third read-only call waits for them to close the circuit, then runs', async () => {
     await trip();
-    const results = await Promise.all([0, 1, 2].map(() => call('read_slow', { ms: 300 })));
-    expect(results.filter((r) => r === 'ok')).toHaveLength(2);
-    expect(results.filter((r) => /no trial permit free/.test(r))).toHaveLength(1);
+    const results = Promise.all([0, 1, 2].map(() => call('read_slow', { ms: 300 })));
+    await eventually(
+      () => snapshot().context.circuit.trialsInFlight,
+      (n) => n === 2,
+    );
+    // Two trials went out; the third is held back, not refused.
+    expect(env.router.traffic.inFlight('x')).toBe(2);
+    expect(await results).toEqual(['ok', 'ok', 'ok']);
+    expect(circuitStateOf(snapshot())).toBe('closed');
+  });
+
+  it('a call that is not read-only is refused while both trial permits are taken (it may not wait and run late)', async () => {
+    await trip();
+    const trials = Promise.all([0, 1].map(() => call('read_slow', { ms: 300 })));
+    await eventually(
+      () => snapshot().context.circuit.trialsInFlight,
+      (n) => n === 2,
+    );
+    expect(await call('count', {})).toMatch(/no trial permit free/);
+    expect(await trials).toEqual(['ok', 'ok']);
     expect(circuitStateOf(snapshot())).toBe('closed');
   });
 

@@ -1,19 +1,27 @@
-import { createActor, fromTransition, type InspectionEvent } from 'xstate';
-import { supervisorMachine, type DispatchContext, type DispatchEvent } from '../../machines/supervisor.machine';
+import { createActor, type InspectionEvent } from 'xstate';
+import type { DispatchRoute } from '../../machines/dispatch-decision';
+import { supervisorMachine, type DispatchContext } from '../../machines/supervisor.machine';
 
-/** A supervisor whose dispatch decides by a stand-in strategy: the first backend the request does not exclude. */
+/** The real supervisor, with its real dispatch actor (the pure decision): nothing stands in. */
 function startSupervisor(inspected: InspectionEvent[] = []) {
-  const decide = (context: DispatchContext, event: DispatchEvent): DispatchContext => {
-    if (event.type !== 'request.dispatch') return context;
-    const backend = ['a', 'b'].find((name) => !event.exclude.includes(name)) ?? null;
-    return {
-      turn: context.turn + 1,
-      last: { requestId: event.requestId, strategy: 'test', backend, epoch: 0, order: ['a', 'b'], skipped: [] },
-    };
+  return createActor(supervisorMachine, { inspect: (event) => inspected.push(event) }).start();
+}
+
+/** The candidates src/ would carry on the event: two equally placed, connected backends. */
+function twoBackends(): DispatchRoute {
+  const candidate = (backend: string) => ({
+    backend,
+    priority: 10,
+    inFlight: 0,
+    admission: { admit: true as const, epoch: 0 },
+  });
+  return {
+    strategy: 'capability',
+    decidedBy: 'default strategy',
+    ordering: 'load-sharing',
+    candidates: [candidate('a'), candidate('b')],
+    skipped: [],
   };
-  const machine = supervisorMachine.provide({ actors: { dispatch: fromTransition(decide, { turn: 0, last: null }) } });
-  const supervisor = createActor(machine, { inspect: (event) => inspected.push(event) }).start();
-  return supervisor;
 }
 
 describe('supervisor: every request is decided by its dispatch actor', () => {
@@ -27,6 +35,7 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
       target: { method: 'tools/call', name: 'echo' },
       exclude: [],
       attempt: 0,
+      route: twoBackends(),
     });
     expect(dispatch.getSnapshot().context).toMatchObject({ turn: 1, last: { requestId: 'r1', backend: 'a' } });
     dispatch.send({
@@ -35,8 +44,26 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
       target: { method: 'tools/call', name: 'echo' },
       exclude: ['a'],
       attempt: 1,
+      route: twoBackends(),
     });
-    expect(dispatch.getSnapshot().context).toMatchObject({ turn: 2, last: { requestId: 'r1', backend: 'b' } });
+    expect(dispatch.getSnapshot().context).toMatchObject({
+      turn: 2,
+      last: { requestId: 'r1', backend: 'b', skipped: [{ backend: 'a', reason: 'already tried for this request' }] },
+    });
+    // The turn is the actor's own state: fresh requests take the two backends in turn (round robin).
+    const fresh = (requestId: string) => {
+      dispatch.send({
+        type: 'request.dispatch',
+        requestId,
+        target: { method: 'tools/call', name: 'echo' },
+        exclude: [],
+        attempt: 0,
+        route: twoBackends(),
+      });
+      return dispatch.getSnapshot().context.last?.backend;
+    };
+    expect([fresh('r2'), fresh('r3'), fresh('r4')]).toEqual(['a', 'b', 'a']);
+    expect(dispatch.getSnapshot().context.turn).toBe(5);
   });
 
   it('shows the inspector every dispatch and the decision it led to', () => {
@@ -48,6 +75,7 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
       target: { method: 'tools/call', name: 'echo' },
       exclude: [],
       attempt: 0,
+      route: twoBackends(),
     });
     const dispatch = supervisor.getSnapshot().context.dispatch;
     const dispatched = inspected.filter((e) => e.type === '@xstate.event' && e.event.type === 'request.dispatch');
@@ -74,6 +102,7 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
       target: { method: 'tools/call', name: 'echo' },
       exclude: [],
       attempt: 0,
+      route: twoBackends(),
     });
     expect(dispatch.getSnapshot().context.last).toBeNull();
   });
@@ -100,6 +129,7 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
       target: { method: 'tools/call', name: 'echo' },
       exclude: [],
       attempt: 0,
+      route: twoBackends(),
     });
     expect(dispatch.getSnapshot().context.last).toBeNull();
   });

@@ -1,4 +1,5 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SimulatedClock } from 'xstate';
 import { ClientOrigins, type ClientOrigin } from '../../src/router/client-origins';
 import { forTheWire } from '../../src/server/wire-error';
 
@@ -117,5 +118,25 @@ describe('forTheWire: a relayed error goes on as its sender wrote it', () => {
   it('leaves other errors alone', () => {
     const error = new Error('socket closed');
     expect(forTheWire(error)).toBe(error);
+  });
+});
+
+describe('ClientOrigins on the injected clock', () => {
+  it('gives up a waiting attribution when the simulated clock, not the wall clock, reaches waitMs', async () => {
+    const clock = new SimulatedClock();
+    const origins = new ClientOrigins({ waitMs: 5_000, stallMs: 60_000, clock });
+    origins.enter('b', origin('A'));
+    origins.enter('b', origin('B'));
+    let outcome = 'pending';
+    origins.attribute('b', 'roots/list').then(
+      () => (outcome = 'resolved'),
+      (e: Error) => (outcome = e.message),
+    );
+    clock.increment(4_999);
+    await Promise.resolve();
+    expect(outcome).toBe('pending');
+    clock.increment(1);
+    await Promise.resolve();
+    expect(outcome).toMatch(/cannot be attributed: 2 clients/);
   });
 });
