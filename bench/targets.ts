@@ -85,6 +85,7 @@ async function probe(spawned: Spawned, endpoint: Endpoint, timeoutMs = 30_000): 
       if (Date.now() > deadline)
         throw new Error(
           `${spawned.label} never served the echo tool: ${(error as Error).message}; output: ${spawned.tail}`,
+          { cause: error },
         );
       await new Promise((r) => setTimeout(r, 200));
     }

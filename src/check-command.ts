@@ -4,13 +4,14 @@
  * any clashes or unreachable backends. Exit 0 when the file is valid and every backend it starts connects,
  * 1 when a backend fails (each is named, with why), 2 when the file is refused.
  */
+import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import type { LoadedConfig } from './config/types';
 import type { Logger } from './logging/logger';
 import { statusOf } from './management/management-tools';
 import { Router } from './router/router';
 
 export async function runCheck(config: LoadedConfig, logger: Logger, out: (line: string) => void): Promise<number> {
-  const router = new Router({ config, logger });
+  const router = new Router({ config, logger, reservedToolNames: MANAGEMENT_TOOL_NAMES });
   router.start();
   try {
     await router.whenSettled();

@@ -5,13 +5,14 @@ import type { BackendConfig, LoadedConfig, RouterSettings } from './config/types
 import { ConfigReloader } from './router/config-reloader';
 import type { Logger } from './logging/logger';
 import { Router } from './router/router';
+import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import { createClientSession } from './server/client-session';
 import { HttpFront } from './server/http-front';
 import { serveStdio } from './server/stdio-front';
 import { VERSION } from './version';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
-import { observabilityRoutes } from './observability/http-routes';
+import { observabilityRoutes } from './server/http-routes';
 import { startSideListener } from './server/side-listener';
 
 /** How long in-flight requests get to finish after SIGINT/SIGTERM. */
@@ -54,8 +55,38 @@ export async function startRouter(
     version: VERSION,
     observer: metrics,
     inspect: inspector?.inspect,
+    reservedToolNames: MANAGEMENT_TOOL_NAMES,
   });
   const routes = observabilityRoutes(router, metrics);
+  const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
+  // Sessions advertise what the aggregate can do: they wait until the backends have connected (bounded).
+  let backendsSettled: Promise<void> | undefined;
+  const settledSession = async () => {
+    await backendsSettled;
+    return session();
+  };
+
+  // Bind before spawning: a port that is taken fails the start here, before any backend process exists.
+  const front =
+    settings.transport === 'stdio'
+      ? undefined
+      : new HttpFront({
+          host: settings.host,
+          port: settings.port,
+          logger,
+          createSession: settledSession,
+          extraRoutes: routes,
+          authToken: settings.authToken,
+          maxBodyBytes: settings.maxBodyBytes,
+          hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
+        });
+  const url = front ? await front.listen() : undefined;
+  // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
+  const side =
+    settings.transport === 'stdio' && settings.metricsPort !== undefined
+      ? await startSideListener({ ...settings, port: settings.metricsPort, routes, logger })
+      : undefined;
+
   router.start();
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger, router.clock) : undefined;
   if (source && reloader) {
@@ -66,18 +97,12 @@ export async function startRouter(
     reloader.watch(config.path);
     process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   }
-  // Sessions advertise what the aggregate can do: let the backends connect first (bounded).
-  await router.whenSettled();
-  const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
+  backendsSettled = router.whenSettled();
+  await backendsSettled;
 
-  if (settings.transport === 'stdio') {
+  if (!front || !url) {
     const close = await serveStdio(session(), onStopRequested);
     logger.info(`serving ${config.backends.length} backend(s) over stdio`, { config: config.path });
-    // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
-    const side =
-      settings.metricsPort === undefined
-        ? undefined
-        : await startSideListener({ ...settings, port: settings.metricsPort, routes, logger });
     return {
       router,
       async stop() {
@@ -91,23 +116,13 @@ export async function startRouter(
     };
   }
 
-  const front = new HttpFront({
-    host: settings.host,
-    port: settings.port,
-    logger,
-    createSession: session,
-    extraRoutes: routes,
-    authToken: settings.authToken,
-    maxBodyBytes: settings.maxBodyBytes,
-    hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
-  });
   if (!isLoopback(settings.host) && !settings.authToken) {
     logger.warn(
       `listening on ${settings.host}, which is not loopback, with no auth token: anyone who can reach it can call every tool. Set MCP_AUTH_TOKEN or --auth-token-file.`,
     );
   }
-  const url = await front.listen();
   logger.info(`listening on ${url}`, { config: config.path, backends: config.backends.length });
+  logger.info(`status page on ${url.replace(/\/mcp$/, '/status')}`);
   return {
     router,
     url,

@@ -48,7 +48,7 @@ export async function openSession(endpoint: Endpoint, timeoutMs = 30_000): Promi
  */
 export async function waitForEchoTool(session: McpSession, timeoutMs = 30_000, everyMs = 100): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   for (;;) {
     const response = await session.request('tools/list', {}, Math.max(1000, deadline - Date.now()));
     if (response.error) last = `tools/list error: ${response.error.message}`;

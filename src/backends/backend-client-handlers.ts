@@ -18,8 +18,8 @@ import {
   ToolListChangedNotificationSchema,
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import { forTheWire } from '../server/wire-error';
-import type { ClientOrigin, ClientOrigins } from '../router/client-origins';
+import { forTheWire } from '../protocol/wire-error';
+import type { ClientOrigin, ClientOrigins } from './client-origins';
 
 /** The capability a client must have declared to be sent each of a backend's requests, and what it is for. */
 const REQUIRED_CAPABILITY: Record<string, { key: keyof ClientCapabilities; what: string }> = {

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logging/logger';
-import { coalesceWrites } from '../server/coalesce-writes';
+import { coalesceWrites } from '../protocol/coalesce-writes';
 import { LineReader, type OversizedLine } from './line-reader';
 import { OWN_GROUPS, endProcessTree, trackGroup } from './process-group';
 import { StderrTail } from './stderr-tail';

@@ -9,7 +9,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage } from '../server/jsonrpc-message';
+import { isJsonRpcMessage } from '../protocol/jsonrpc-message';
 
 /** The cap on one message from a backend, in characters (the SDK's own cap on its read buffer). */
 export const MAX_MESSAGE_CHARS = 10 * 1024 * 1024;

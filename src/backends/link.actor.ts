@@ -10,7 +10,7 @@ import type { Logger } from '../logging/logger';
 import { BackendProcessError } from './child-stdio-transport';
 import { discoverCapabilities } from './discover';
 import { openLink, type BackendLink, type OpenLinkOptions } from './open-link';
-import { isSessionExpired } from '../router/failure-policy';
+import { isSessionExpired } from '../protocol/failure-policy';
 
 export interface LinkDependencies {
   clock: RouterClock;

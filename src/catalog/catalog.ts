@@ -65,7 +65,7 @@ export class Catalog {
     return this.diff(before);
   }
 
-  reserve(names: string[]): void {
+  reserve(names: readonly string[]): void {
     for (const n of names) this.reserved.add(n);
   }
 

@@ -13,7 +13,7 @@ import { fromMcpServers, mcpServersKey, translatePath, type Origin } from './mcp
 import { normalizeBackend, routingFromFile } from './normalize';
 import { readDocument, readDocumentAsync } from './read-document';
 import { backendSchema, fileSchema } from './schema';
-import { configSecrets } from '../logging/secrets';
+import { configSecrets } from './secrets';
 import { resolveRouting, type Env } from './settings';
 import type { BackendConfig, LoadedConfig, RoutingSettings } from './types';
 

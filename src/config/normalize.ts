@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Connection } from './backend-source';
 import { toList } from './check-backends';
-import { secretArgValues, urlSecretValues } from '../logging/secrets';
+import { secretArgValues, urlSecretValues } from './secrets';
 import type { RawBackend, RawRouting } from './schema';
 import type { BackendConfig, CircuitBreakerConfig, RoutingSettings, Strategy } from './types';
 

@@ -10,6 +10,7 @@ export const MAX_PUBLIC_ISSUES = 5;
 const MAX_LINE_CHARS = 200;
 const PLAIN = /^[A-Za-z0-9_.-]{1,32}$/;
 const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /** A run of name characters longer than a plain name: a key or value of the file, written unquoted in a path. */
 const LONG_RUN = /[A-Za-z0-9_.-]{33,}/g;

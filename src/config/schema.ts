@@ -36,7 +36,9 @@ const backendName = z
  * nor characters beyond Latin-1, which fetch refuses at every connect (a config error, not a backend's failure).
  */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- a range that starts at NUL
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 const headerMap = z.record(
   z.string().regex(HEADER_NAME, 'not a valid HTTP header name'),
@@ -50,6 +52,7 @@ const headerMap = z.record(
 );
 /** Environment names may not hold `=` or NUL, values not NUL (the OS could not pass them on). */
 const envMap = z.record(
+  // eslint-disable-next-line no-control-regex -- NUL is what it refuses
   z.string().regex(/^[^=\u0000]+$/, 'an environment variable name may not be empty or contain = or NUL'),
   z.string().refine((v) => !v.includes('\u0000'), 'an environment value may not contain NUL'),
 );

@@ -1,7 +1,7 @@
 import winston from 'winston';
 import type { LogFormat } from '../config/types';
 import { redact } from './redact';
-import { configSecrets } from './secrets';
+import { configSecrets } from '../config/secrets';
 
 /** Every string of a log entry, at any depth, cleaned of the config's secret values and URL credentials. */
 function scrubSecrets(value: unknown, depth = 0): unknown {

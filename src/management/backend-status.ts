@@ -8,7 +8,7 @@ import type { BackendSnapshot } from '../../machines/backend.machine';
 import { circuitStateOf, connectionStateOf, healthStateOf } from '../../machines/backend.selectors';
 import type { BackendConfig } from '../config/types';
 import type { BackendTraffic } from '../router/traffic';
-import { configSecrets, displayArgs, SecretSet } from '../logging/secrets';
+import { configSecrets, displayArgs, SecretSet } from '../config/secrets';
 
 const secretsByConfig = new WeakMap<BackendConfig, SecretSet>();
 

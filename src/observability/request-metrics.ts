@@ -134,6 +134,7 @@ export class DeferredCounter {
   private readonly series = new Map<string, CountedSeries>();
 
   constructor(config: { name: string; help: string; labelNames: string[]; registry: Registry }) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with its own this
     const deferred = this;
     this.counter = new Counter({
       name: config.name,

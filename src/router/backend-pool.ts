@@ -13,7 +13,7 @@ import type { RouterClock } from '../clock';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { backendInput } from './backend-input';
-import type { ClientOrigins } from './client-origins';
+import type { ClientOrigins } from '../backends/client-origins';
 
 export interface BackendPoolOptions {
   clock: RouterClock;

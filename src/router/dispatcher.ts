@@ -14,12 +14,12 @@ import { Cancellation, type CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';
 import type { BackendLink } from '../backends/open-link';
 import type { Logger } from '../logging/logger';
-import type { ClientOrigins } from './client-origins';
+import type { ClientOrigins } from '../backends/client-origins';
 import type { Traffic } from './traffic';
 import type { AttemptOutcome, DispatchObserver } from '../observability/dispatch-observer';
 import { nextBackendChange } from './backend-change';
 import { OutcomeReports } from './outcome-reports';
-import { classifyError, isReadOnlyMethod, isSessionExpired } from './failure-policy';
+import { classifyError, isReadOnlyMethod, isSessionExpired } from '../protocol/failure-policy';
 import { mayWait, noBackendError, type ForwardOptions, type ForwardTarget } from './forward-request';
 
 export type { ForwardOptions, ForwardTarget } from './forward-request';

@@ -7,8 +7,8 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { RouteDecision } from '../../machines/supervisor.machine';
 import type { Cancellation, CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';
-import type { ClientOrigin } from './client-origins';
-import { isReadOnlyMethod } from './failure-policy';
+import type { ClientOrigin } from '../backends/client-origins';
+import { isReadOnlyMethod } from '../protocol/failure-policy';
 
 export interface ForwardTarget {
   method: string;

@@ -11,7 +11,6 @@ import { Catalog, type BackendCapabilities } from '../catalog/catalog';
 import { realClock, type RouterClock } from '../clock';
 import type { BackendConfig, LoadedConfig, RoutingSettings } from '../config/types';
 import type { Logger } from '../logging/logger';
-import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
 import type { DispatchObserver } from '../observability/dispatch-observer';
 import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { BackendLogLevels } from './backend-log-levels';
@@ -24,7 +23,7 @@ import {
 } from './backend-watch';
 import { CapabilityRefresh, type ListChangeListener } from './capability-refresh';
 import { ClientInstances } from './client-instances';
-import { ClientOrigins } from './client-origins';
+import { ClientOrigins } from '../backends/client-origins';
 import type { ReloadReport } from './config-reloader';
 import { Dispatcher } from './dispatcher';
 import { Reconfiguration, type AppliedConfig } from './reconfiguration';
@@ -43,6 +42,8 @@ export interface RouterOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Metrics and the like: told of every attempt and every backend snapshot. */
   observer?: DispatchObserver & BackendStateObserver;
+  /** Names the router serves itself (the management tools): backends' tools may not take them. */
+  reservedToolNames?: readonly string[];
 }
 
 /** What backends tell their clients, fanned out to the client sessions. */
@@ -88,7 +89,7 @@ export class Router {
     this.clock = options.clock ?? realClock;
     this.origins = new ClientOrigins({ clock: this.clock });
     this.catalog = new Catalog(options.config.routing.enableNamespaces);
-    this.catalog.reserve(MANAGEMENT_TOOL_NAMES);
+    this.catalog.reserve(options.reservedToolNames ?? []);
 
     this.pool = new BackendPool({
       clock: this.clock,

@@ -21,18 +21,20 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type JSONRPCMessage,
+  type ServerNotification,
+  type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { quote, RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { callManagementTool, listedManagementTools } from '../management/management-tools';
 import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
-import { isRetrySafeTool } from '../router/failure-policy';
+import { isRetrySafeTool } from '../protocol/failure-policy';
 import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';
-import type { ClientOrigin } from '../router/client-origins';
+import type { ClientOrigin } from '../backends/client-origins';
 import { takeToolCalls, type ToolCallHandler } from './tool-call-lane';
-import { forTheWire } from './wire-error';
+import { forTheWire } from '../protocol/wire-error';
 
 const PassThroughResult = z.looseObject({});
 const MANAGEMENT_TOOLS = new Set(MANAGEMENT_TOOL_NAMES);
@@ -44,7 +46,7 @@ export interface ClientSessionOptions {
   version: string;
 }
 
-type Extra = RequestHandlerExtra<any, any>;
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Custom JSON-RPC codes in the implementation-defined server error range. */
 export const ROUTER_ERROR_CODES = {

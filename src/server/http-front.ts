@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage } from './jsonrpc-message';
+import { isJsonRpcMessage } from '../protocol/jsonrpc-message';
 import { HttpSessionTransport } from './http-session-transport';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logging/logger';

@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { duplicateIdMessage, serializeForClient } from './wire-error';
+import { duplicateIdMessage, serializeForClient } from '../protocol/wire-error';
 
 interface PendingPost {
   res: ServerResponse;

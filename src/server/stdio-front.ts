@@ -2,7 +2,7 @@
  * The router served over stdio: one client, on stdin/stdout. Nothing else may write to stdout.
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { coalesceWrites } from './coalesce-writes';
+import { coalesceWrites } from '../protocol/coalesce-writes';
 import { LineTransport } from './stdio-transport';
 
 export async function serveStdio(server: Server, onClientGone: () => void): Promise<() => Promise<void>> {

@@ -8,8 +8,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage } from './jsonrpc-message';
-import { duplicateIdMessage, serializeForClient } from './wire-error';
+import { isJsonRpcMessage } from '../protocol/jsonrpc-message';
+import { duplicateIdMessage, serializeForClient } from '../protocol/wire-error';
 
 /** A line longer than this is refused rather than buffered without end. */
 const MAX_LINE_CHARS = 4 * 1024 * 1024;

@@ -13,7 +13,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { Cancellation } from '../cancellation';
 import { RouterError } from '../errors';
-import { wireError } from './wire-error';
+import { wireError } from '../protocol/wire-error';
 
 export interface ToolCallParams {
   name: string;

@@ -7,7 +7,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { join } from 'node:path';
-import { FILESYSTEM, FLAKY, ROOT, eventually } from '../helpers/config';
+import { FILESYSTEM, FLAKY, ROOT } from '../helpers/config';
 import { runCli, startHttpCli, tempFile } from '../helpers/cli';
 
 const q = JSON.stringify;

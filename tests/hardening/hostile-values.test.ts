@@ -170,7 +170,7 @@ async function httpFront(config: string): Promise<Front> {
     await post(INITIALIZED, sessionId);
   } catch (error) {
     router.child.kill('SIGKILL');
-    throw new Error(`HTTP router: ${(error as Error).message}\n${router.stderr().slice(-1500)}`);
+    throw new Error(`HTTP router: ${(error as Error).message}\n${router.stderr().slice(-1500)}`, { cause: error });
   }
   return {
     name: 'HTTP',
@@ -250,7 +250,7 @@ async function stdioFront(config: string): Promise<Front> {
     if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init)}`);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`stdio router: ${(error as Error).message}\n${stderr.slice(-1500)}`);
+    throw new Error(`stdio router: ${(error as Error).message}\n${stderr.slice(-1500)}`, { cause: error });
   }
   write(INITIALIZED);
   return {

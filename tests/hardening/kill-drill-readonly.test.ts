@@ -118,6 +118,7 @@ describe('kill drill: both replicas of a namespace down at times', () => {
     }
 
     expect(readOnlyErrors).toEqual([]);
+    expect(readOnlyOk).toBeGreaterThan(0);
     expect(bothDownWithCallsWaiting).toBeGreaterThan(0);
     const served = readFileSync(countFile, 'utf8').split('\n').filter(Boolean);
     expect(served.length).toBe(new Set(served).size);

@@ -1,3 +1,4 @@
+import { MANAGEMENT_TOOL_NAMES } from '../../src/management/tool-names';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { LoadedConfig } from '../../src/config/types';
@@ -8,7 +9,7 @@ import { createClientSession } from '../../src/server/client-session';
 /** A router core with one in-memory client session: the real request path without a transport. */
 export async function startRouterWithClient(config: LoadedConfig) {
   const logger = silentLogger();
-  const router = new Router({ config, logger });
+  const router = new Router({ config, logger, reservedToolNames: MANAGEMENT_TOOL_NAMES });
   router.start();
   await router.whenSettled();
   const server = createClientSession({ router, logger, serverName: 'mcp-router', version: 'test' });

@@ -1,7 +1,7 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SimulatedClock } from 'xstate';
-import { ClientOrigins, type ClientOrigin } from '../../src/router/client-origins';
-import { forTheWire } from '../../src/server/wire-error';
+import { ClientOrigins, type ClientOrigin } from '../../src/backends/client-origins';
+import { forTheWire } from '../../src/protocol/wire-error';
 
 function origin(id: string): ClientOrigin {
   return { id, request: async () => ({ from: id }) };

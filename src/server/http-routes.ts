@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admissionOf } from '../../machines/backend.selectors';
 import { statusOf } from '../management/management-tools';
 import type { Router } from '../router/router';
-import type { RouterMetrics } from './metrics';
+import type { RouterMetrics } from '../observability/metrics';
 import { STATUS_PAGE_HTML } from './status-page';
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage } from '../../src/server/jsonrpc-message';
+import { isJsonRpcMessage } from '../../src/protocol/jsonrpc-message';
 
 const id = fc.oneof(
   fc.integer(),

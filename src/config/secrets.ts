@@ -101,8 +101,10 @@ export function displayArgs(args: readonly string[], secrets: SecretSet): string
     const arg = args[i];
     const eq = arg.indexOf('=');
     if (eq > 0 && isSecretFlag(arg.slice(0, eq))) out.push(`${arg.slice(0, eq + 1)}${REDACTED}`);
-    else if (isSecretFlag(arg) && i + 1 < args.length) (out.push(arg, REDACTED), i++);
-    else out.push(secrets.redact(arg));
+    else if (isSecretFlag(arg) && i + 1 < args.length) {
+      out.push(arg, REDACTED);
+      i++;
+    } else out.push(secrets.redact(arg));
   }
   return out;
 }
