@@ -83,12 +83,16 @@ describe('the mcp-router CLI, as a user runs it', () => {
       stderr: 'pipe',
     });
     const client = new Client({ name: 'e2e', version: '1' });
+    // Anything on stdout that is not a JSON-RPC message (a log line, a banner) reaches the client as an error.
+    const junk: string[] = [];
+    client.onerror = (error) => junk.push(String(error));
     await client.connect(transport);
     try {
       await exerciseAggregate(client);
     } finally {
       await client.close();
     }
+    expect(junk).toEqual([]);
   });
 
   it('serves the same config over streamable HTTP', async () => {
@@ -116,6 +120,8 @@ describe('the mcp-router CLI, as a user runs it', () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(router.url)));
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['everything__echo', 'memory__read_graph']));
+      // `npm start` says where the status page is.
+      expect(router.stderr()).toMatch(/status page on http:\/\/127\.0\.0\.1:\d+\/status/);
       const result = await client.callTool({ name: 'memory__read_graph', arguments: {} });
       expect(result.isError).toBeFalsy();
     } finally {

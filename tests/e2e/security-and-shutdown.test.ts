@@ -16,9 +16,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLAKY, MEMORY, ROOT, eventually } from '../helpers/config';
@@ -348,6 +348,32 @@ describe('what belongs to the client stays with the client', () => {
       await client.close();
     }
     expect(await stopped(r)).toBe(0);
+  });
+});
+
+describe('start-up', () => {
+  it('binds before it spawns: with its port taken it exits 1 and has started no backend', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const marker = join(mkdtempSync(join(tmpdir(), 'mcp-router-bind-')), 'spawned');
+    const config = tempFile(
+      'backends.yaml',
+      `backends:\n  - name: witness\n    command: sh\n    args: ["-c", ${JSON.stringify(`echo > '${marker}'; exec sleep 1000`)}]\n`,
+    );
+    try {
+      const child = spawn(process.execPath, [CLI, '--config', config, '--transport', 'http', '--port', String(port)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/EADDRINUSE|in use/);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      taken.close();
+    }
   });
 });
 

@@ -7,12 +7,12 @@ import winston from 'winston';
 import type { BackendSnapshot } from '../../machines/backend.machine';
 import { loadConfig } from '../../src/config';
 import { logFormat } from '../../src/logging/logger';
-import { redactUrls } from '../../src/logging/secrets';
+import { redactUrls } from '../../src/config/secrets';
 import { backendStatus } from '../../src/management/backend-status';
-import { statusDocument } from '../../src/observability/http-routes';
+import { statusDocument } from '../../src/server/http-routes';
 import { FLAKY } from '../helpers/config';
 import { startRouterWithClient } from '../helpers/router-client';
-import { refuse, writeConfig } from './config-files';
+import { refuse, writeConfig } from '../config/config-files';
 
 const KEY = 'sk-live-0123456789abcdef';
 const QUERY = 'q-secret-9876543210';

@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '../../src/logging/logger';
-import { observabilityRoutes } from '../../src/observability/http-routes';
+import { observabilityRoutes } from '../../src/server/http-routes';
 import { RouterMetrics } from '../../src/observability/metrics';
 import { Router } from '../../src/router/router';
 import { createClientSession } from '../../src/server/client-session';
