@@ -30,13 +30,14 @@ describe('--inspect: the Stately inspector relay', () => {
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(router.url)));
       await client.callTool({ name: 'alpha__echo', arguments: { text: 'watched' } });
+      // Wait for the event itself: the machines' definitions, sent first, name every event type too.
       await eventually(
         () => messages.join('\n'),
-        (all) => all.includes('attempt.succeeded'),
+        (all) => all.includes('"type":"attempt.succeeded"'),
       );
       const all = messages.join('\n');
-      expect(all).toContain('request.dispatch');
-      expect(all).toContain('attempt.started');
+      expect(all).toContain('"type":"request.dispatch"');
+      expect(all).toContain('"type":"attempt.started"');
       expect(all).toMatch(/backend:alpha|"alpha"/);
       expect(all).toMatch(/"circuit"/);
       expect(all).not.toContain('very-secret-value');

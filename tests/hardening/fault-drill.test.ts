@@ -6,11 +6,11 @@ import { Router } from '../../src/router/router';
 import { eventually, flaky, loaded } from '../helpers/config';
 
 const DRILL_MS = 15_000;
-const KILL_EVERY_MS = 2_000;
+const KILL_EVERY_MS = 1_500;
 const CLIENTS = 8;
 const TIMEOUT_S = 10;
 
-/** Two replicas of namespace `svc`; every 2 s one of them is SIGKILLed while 8 clients keep calling. */
+/** Two replicas of namespace `svc`; every 1.5 s one of them is SIGKILLed while 8 clients keep calling. */
 async function drill(tool: 'echo' | 'count', countFile?: string) {
   const env: Record<string, string> = countFile ? { FIXTURE_COUNT_FILE: countFile } : {};
   const router = new Router({
@@ -96,7 +96,7 @@ async function drill(tool: 'echo' | 'count', countFile?: string) {
   return results;
 }
 
-describe('fault drill under load: a replica killed every 2 s for 15 s', () => {
+describe('fault drill under load: a replica killed every 1.5 s for 15 s', () => {
   it('read-only calls: every call is answered, none fails, none waits past the timeout, the replica comes back', async () => {
     const r = await drill('echo');
     expect(r.errors).toEqual([]);
