@@ -25,7 +25,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { quote, RouterError } from '../errors';
+import { RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { callManagementTool, listedManagementTools } from '../management/management-tools';
 import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
@@ -34,7 +34,7 @@ import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';
 import type { ClientOrigin } from '../backends/client-origins';
 import { takeToolCalls, type ToolCallHandler } from './tool-call-lane';
-import { forTheWire } from '../protocol/wire-error';
+import { answerErrorsAsSent } from './sdk-seams';
 
 const PassThroughResult = z.looseObject({});
 const MANAGEMENT_TOOLS = new Set(MANAGEMENT_TOOL_NAMES);
@@ -95,44 +95,6 @@ class SessionServer extends Server {
     answerErrorsAsSent(this);
     await super.connect(transport);
     if (this.callTool) takeToolCalls(transport, this.callTool);
-  }
-}
-
-type RequestHandler = (request: unknown, extra: unknown) => Promise<unknown>;
-
-/**
- * The SDK parses a request's params with zod before the handler runs; a ZodError carries no JSON-RPC code,
- * so the client would get -32603 (internal error) with zod's issue list. Params of the wrong shape are the
- * client's invalid params: -32602, with the first problem and where it is.
- */
-function invalidParamsIfZod(method: string, error: unknown): unknown {
-  const issues = (error as { issues?: Array<{ path?: PropertyKey[]; message?: string }> })?.issues;
-  if (!(error instanceof Error) || !/ZodError$/.test(error.name) || !Array.isArray(issues)) return error;
-  const first = issues[0];
-  // Record keys in the path are the caller's: quoted and cut when they are not plain names.
-  const where = first?.path?.length
-    ? first.path.map((k) => (/^[A-Za-z0-9_$-]{1,64}$/.test(String(k)) ? String(k) : quote(String(k)))).join('.')
-    : 'request';
-  return new McpError(ErrorCode.InvalidParams, `Invalid ${method} request: ${where}: ${first?.message ?? 'invalid'}`);
-}
-
-/**
- * Every error a handler the SDK answers for throws goes out as its sender wrote it (see wire-error.ts), and
- * params of the wrong shape as invalid params.
- */
-function answerErrorsAsSent(server: Server): void {
-  const handlers = (server as unknown as { _requestHandlers?: unknown })._requestHandlers;
-  // A private field of the SDK's: should it go, the SDK's own answers stand (with its codes and prefixes).
-  if (!(handlers instanceof Map)) return;
-  const byMethod = handlers as Map<string, RequestHandler>;
-  for (const [method, handler] of byMethod) {
-    byMethod.set(method, async (request, extra) => {
-      try {
-        return await handler(request, extra);
-      } catch (error) {
-        throw forTheWire(invalidParamsIfZod(method, error));
-      }
-    });
   }
 }
 
