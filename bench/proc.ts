@@ -46,8 +46,13 @@ export function cpuMs(pid: number): number | undefined {
 
 /** The machine's CPU counters (all cores, clock ticks) from /proc/stat: busy and total. */
 export function machineTicks(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  // A field missing from /proc/stat makes the sums NaN, as arithmetic on undefined would.
+  const [user = NaN, nice = NaN, system = NaN, idle = NaN, iowait = NaN, irq = NaN, softirq = NaN, steal = NaN] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return { busy, total: busy + idle + iowait };
 }

@@ -49,12 +49,12 @@ interface Settings {
 function parseFlags(argv: string[]): Settings {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       process.stderr.write(USAGE);
       process.exit(0);
     }
-    const [flag, inline] = arg.split('=', 2);
+    const [flag = '', inline] = arg.split('=', 2);
     const known = ['--calls', '--sessions', '--sample-every', '--max-growth-mb', '--max-slope-mb', '--out'];
     if (!known.includes(flag)) throw new Error(`unknown flag ${arg}`);
     const value = inline ?? argv[++i];
@@ -150,6 +150,7 @@ function judge(samples: Sample[], settings: Settings): Verdict {
   const withRss = samples.filter((s) => s.rssMB !== undefined);
   const from = withRss.find((s) => s.calls >= settings.calls * 0.2) ?? withRss[0];
   const to = withRss[withRss.length - 1];
+  if (!from || !to) throw new Error('no samples with an RSS reading to judge');
   const secondHalf = withRss.filter((s) => s.calls >= settings.calls * 0.5);
   const per10k = (points: Array<[number, number]>) => slope(points) * 10_000;
   const rssGrowthMB = to.rssMB! - from.rssMB!;
@@ -194,9 +195,9 @@ function table(samples: Sample[]): string {
       fmt(s.elapsedS),
     ]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => cell.padStart(widths[i])).join('  ');
-  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((cell, i) => cell.padStart(widths[i]!)).join('  ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -245,7 +246,7 @@ async function main(): Promise<number> {
     const endpoint = { kind: 'http' as const, url: `${base}/mcp` };
     const metricsUrl = `${base}/metrics`;
     for (let i = 0; i < settings.sessions; i++) sessions.push(await openWhenReady(endpoint, 30_000));
-    const tool = await waitForEchoTool(sessions[0], 30_000);
+    const tool = await waitForEchoTool(sessions[0]!, 30_000);
     const pid = router.pid;
 
     const samples: Sample[] = [];
@@ -276,14 +277,14 @@ async function main(): Promise<number> {
     const result: CountedResult = await countedLoop(clients, settings.calls, (completed, errors) => {
       if (completed % settings.sampleEvery === 0) {
         sample(completed, errors);
-        const s = samples[samples.length - 1];
+        const s = samples[samples.length - 1]!;
         if (Date.now() - lastLog > 2000 || completed === settings.calls) {
           lastLog = Date.now();
           log(`  ${completed.toLocaleString('en-US').padStart(9)} calls  RSS ${fmt(s.rssMB)} MB  ${fmt(s.elapsedS)} s`);
         }
       }
     });
-    if (samples[samples.length - 1].calls !== result.calls) sample(result.calls, result.errors);
+    if (samples[samples.length - 1]!.calls !== result.calls) sample(result.calls, result.errors);
     await Promise.all(metricsReads);
 
     const verdict = judge(samples, settings);

@@ -100,7 +100,7 @@ export async function closedLoop(
     p50Ms: percentileSorted(sorted, 50),
     p90Ms: percentileSorted(sorted, 90),
     p99Ms: percentileSorted(sorted, 99),
-    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
     meanMs: sorted.length ? sum / sorted.length : NaN,
     errors,
     warmupErrors,
@@ -180,6 +180,6 @@ export async function countedLoop(
     callsPerSecond: completed / (durationMs / 1000),
     p50Ms: percentileSorted(sorted, 50),
     p99Ms: percentileSorted(sorted, 99),
-    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
   };
 }

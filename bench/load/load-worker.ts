@@ -47,11 +47,11 @@ async function run(spec: LoadSpec): Promise<void> {
     sessions.push(...opened);
     if (sessions[0] instanceof StdioSession && sessions[0].pid) await send({ type: 'pid', pid: sessions[0].pid });
     const tools = await Promise.all(sessions.map((s) => waitForEchoTool(s, readyTimeout)));
-    const tool = tools[0];
+    const tool = tools[0]!;
     await send({ type: 'ready', tool });
 
     const clients: Call[] = Array.from({ length: spec.concurrency }, (_, i) => {
-      const session = sessions[i % sessions.length];
+      const session = sessions[i % sessions.length]!;
       const name = tools[i % tools.length];
       return async (text: string) => {
         const answer = await session.request('tools/call', { name, arguments: { text } });

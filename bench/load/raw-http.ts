@@ -155,19 +155,19 @@ export class RawHttpConnection {
         const end = buf.indexOf(CRLFCRLF);
         if (end < 0) return false;
         const lines = buf.toString('latin1', 0, end).split('\r\n');
-        const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
+        const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
         if (!status) {
           this.socket?.destroy();
-          this.fail(new TransportError(`not an HTTP response: ${lines[0].slice(0, 80)}`));
+          this.fail(new TransportError(`not an HTTP response: ${lines[0]!.slice(0, 80)}`));
           return false;
         }
         current.status = Number(status[1]);
         for (let i = 1; i < lines.length; i++) {
-          const colon = lines[i].indexOf(':');
-          if (colon > 0)
-            current.headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+          const header = lines[i]!;
+          const colon = header.indexOf(':');
+          if (colon > 0) current.headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
         }
-        current.keepAlive = !/close/i.test(current.headers.connection ?? '') && lines[0].startsWith('HTTP/1.1');
+        current.keepAlive = !/close/i.test(current.headers.connection ?? '') && lines[0]!.startsWith('HTTP/1.1');
         this.buffer = buf.subarray(end + 4);
         const te = current.headers['transfer-encoding'];
         const length = current.headers['content-length'];

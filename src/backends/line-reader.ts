@@ -41,7 +41,7 @@ function idOf(head: string, tail: string): string | number | undefined {
   const m = HEAD_ID.exec(head) ?? TAIL_ID.exec(tail);
   if (!m) return undefined;
   try {
-    return JSON.parse(m[1]) as string | number;
+    return JSON.parse(m[1] ?? '') as string | number;
   } catch {
     return undefined;
   }

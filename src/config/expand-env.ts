@@ -54,7 +54,7 @@ export function expandString(
       });
       return match;
     }
-    const [, name, fallback] = ref;
+    const [, name = '', fallback] = ref;
     const found = env[name];
     if (found && !PLAIN_VARIABLES.has(name)) options.found?.push(found);
     if (fallback !== undefined) return found ? found : fallback;

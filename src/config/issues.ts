@@ -28,15 +28,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
+    let diagonal = row[0]!;
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      // Indices stay within the row of b.length + 1 numbers built above.
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
       diagonal = above;
     }
   }
-  return row[b.length];
+  return row[b.length]!;
 }
 
 /** The known key a typo most likely meant, if one is close enough to say so. */

@@ -96,10 +96,10 @@ export function parseDocumentText(file: string, text: string): unknown {
   // merge: `<<: *defaults` shares settings between backends, as in docker-compose files.
   const doc = parseDocument(text, { prettyErrors: true, merge: true });
   if (doc.errors.length) {
-    const e = doc.errors[0];
+    const [e] = doc.errors as [(typeof doc.errors)[number]];
     const at = e.linePos?.[0];
     const where = at ? `line ${at.line}, column ${at.col}: ` : '';
-    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const what = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(file, [
       { path: '', problem: `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${where}${what}` },
     ]);

@@ -29,9 +29,10 @@ function worthHiding(value: string): boolean {
 export function secretArgValues(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const eq = args[i].indexOf('=');
-    if (eq > 0 && isSecretFlag(args[i].slice(0, eq))) out.push(args[i].slice(eq + 1));
-    else if (isSecretFlag(args[i]) && i + 1 < args.length) out.push(args[++i]);
+    const arg = args[i] ?? '';
+    const eq = arg.indexOf('=');
+    if (eq > 0 && isSecretFlag(arg.slice(0, eq))) out.push(arg.slice(eq + 1));
+    else if (isSecretFlag(arg) && i + 1 < args.length) out.push(args[++i] ?? '');
   }
   return out.filter(worthHiding);
 }
@@ -98,7 +99,7 @@ export function redactUrls(text: string): string {
 export function displayArgs(args: readonly string[], secrets: SecretSet): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+    const arg = args[i] ?? '';
     const eq = arg.indexOf('=');
     if (eq > 0 && isSecretFlag(arg.slice(0, eq))) out.push(`${arg.slice(0, eq + 1)}${REDACTED}`);
     else if (isSecretFlag(arg) && i + 1 < args.length) {

@@ -26,8 +26,9 @@ export class DurationSeries {
 
   observe(value: number): void {
     let i = 0;
-    while (i < this.bounds.length && value > this.bounds[i]) i++;
-    this.counts[i]++;
+    // counts has bounds.length + 1 slots (the last is +Inf), so i always names one.
+    while (i < this.bounds.length && value > this.bounds[i]!) i++;
+    this.counts[i]!++;
     this.sum += value;
     this.count++;
   }
@@ -83,9 +84,9 @@ export class DurationHistogram {
       if (series.count === 0) continue;
       let cumulative = 0;
       for (let i = 0; i <= this.bounds.length; i++) {
-        cumulative += series.counts[i];
+        cumulative += series.counts[i]!;
         values.push({
-          labels: { le: i < this.bounds.length ? this.bounds[i] : '+Inf' },
+          labels: { le: this.bounds[i] ?? '+Inf' },
           sharedLabels: series.labels,
           value: cumulative,
           metricName: `${this.name}_bucket`,

@@ -194,7 +194,7 @@ export class HttpSessionTransport implements Transport {
       post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).end();
       return;
     }
-    const body = post.batch ? `[${post.responses.join(',')}]` : post.responses[0];
+    const body = post.batch ? `[${post.responses.join(',')}]` : (post.responses[0] ?? '');
     post.res
       .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
       .end(body);

@@ -65,7 +65,7 @@ describe('cappedFetch', () => {
     const seen: OversizedLine[] = [];
     const over = cappedFetch((l) => seen.push(l), LIMIT, serving('application/json', JSON.stringify(huge), 64));
     expect(await (await over('http://backend/mcp', POST)).json()).toEqual(refusal);
-    expect(seen[0].id).toBe(7);
+    expect(seen[0]!.id).toBe(7);
     const under = cappedFetch(() => {}, LIMIT, serving('application/json', JSON.stringify(small), 64));
     expect(await (await under('http://backend/mcp', POST)).json()).toEqual(small);
   });

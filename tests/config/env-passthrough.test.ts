@@ -14,13 +14,13 @@ describe('env_passthrough', () => {
       'backends:\n  - name: gh\n    command: node\n    env_passthrough: [GITHUB_TOKEN, NOT_SET, REGION]\n    env: { REGION: eu-west-1 }\n',
     );
     const [b] = loadConfig(file, { env: { GITHUB_TOKEN: TOKEN, REGION: 'us-east-1', OTHER: 'x' } }).backends;
-    expect(b.env).toEqual({ GITHUB_TOKEN: TOKEN, REGION: 'eu-west-1' });
-    expect(b.secrets).toContain(TOKEN);
+    expect(b!.env).toEqual({ GITHUB_TOKEN: TOKEN, REGION: 'eu-west-1' });
+    expect(b!.secrets).toContain(TOKEN);
   });
 
   it('passes nothing more without it', () => {
     const file = writeConfig('n.yaml', 'backends:\n  - name: gh\n    command: node\n');
-    expect(loadConfig(file, { env: { GITHUB_TOKEN: TOKEN } }).backends[0].env).toEqual({});
+    expect(loadConfig(file, { env: { GITHUB_TOKEN: TOKEN } }).backends[0]!.env).toEqual({});
   });
 
   it('is refused on a url backend, for a name that is no variable name, and from register_backend', () => {
@@ -28,7 +28,7 @@ describe('env_passthrough', () => {
       path: 'backends[0].env_passthrough',
       problem: expect.stringMatching(/command \(stdio\)/),
     });
-    expect(refuse('backends:\n  - { name: w, command: x, env_passthrough: ["A=B"] }\n').issues[0].path).toBe(
+    expect(refuse('backends:\n  - { name: w, command: x, env_passthrough: ["A=B"] }\n').issues[0]!.path).toBe(
       'backends[0].env_passthrough[0]',
     );
     const runtime = refusalOf(() =>

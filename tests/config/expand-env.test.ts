@@ -34,9 +34,9 @@ describe('expanding one string', () => {
   });
 
   it('reports references it cannot resolve instead of passing them on as text', () => {
-    expect(expand('${input:api-key}', {}).issues[0].problem).toMatch(/"\$\{input:api-key\}" is not a reference/);
-    expect(expand('${1BAD}', {}).issues[0].problem).toMatch(/is not a reference/);
-    expect(expand('Bearer ${TOKEN', { TOKEN: 'x' }).issues[0].problem).toMatch(/unclosed "\$\{"/);
+    expect(expand('${input:api-key}', {}).issues[0]!.problem).toMatch(/"\$\{input:api-key\}" is not a reference/);
+    expect(expand('${1BAD}', {}).issues[0]!.problem).toMatch(/is not a reference/);
+    expect(expand('Bearer ${TOKEN', { TOKEN: 'x' }).issues[0]!.problem).toMatch(/unclosed "\$\{"/);
   });
 
   it('does not expand a value twice (a variable holding ${X} stays literal)', () => {

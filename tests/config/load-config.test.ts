@@ -31,26 +31,26 @@ describe("the original Python MCP Router's backends.yaml", () => {
   });
 
   it('reads routes with pattern, strategy and fallback_to (one name becomes a one-link chain)', () => {
-    expect(byName.db.routes).toEqual([
+    expect(byName.db!.routes).toEqual([
       { pattern: '*_user', strategy: 'path', fallbackTo: [] },
       { pattern: 'query*', strategy: 'path', fallbackTo: [] },
     ]);
-    expect(byName['analytics-primary'].routes).toEqual([
+    expect(byName['analytics-primary']!.routes).toEqual([
       { pattern: 'analyze_*', strategy: 'fallback', fallbackTo: ['analytics-secondary'] },
     ]);
     // the original's config repository defaults a missing pattern to `*`
-    expect(byName.time.routes).toEqual([{ pattern: '*', strategy: 'capability', fallbackTo: [] }]);
+    expect(byName.time!.routes).toEqual([{ pattern: '*', strategy: 'capability', fallbackTo: [] }]);
   });
 
   it('reads health_check (endpoint accepted, the router pings over MCP) and circuit_breaker', () => {
-    expect(byName.db.healthCheck).toEqual({ enabled: true, intervalSeconds: 30, timeoutSeconds: 5 });
-    expect(byName.api.healthCheck).toEqual({ enabled: false, intervalSeconds: 10, timeoutSeconds: 5 });
-    expect(byName.api.circuitBreaker).toEqual({ failureThreshold: 3, timeoutSeconds: 30, halfOpenAttempts: 2 });
+    expect(byName.db!.healthCheck).toEqual({ enabled: true, intervalSeconds: 30, timeoutSeconds: 5 });
+    expect(byName.api!.healthCheck).toEqual({ enabled: false, intervalSeconds: 10, timeoutSeconds: 5 });
+    expect(byName.api!.circuitBreaker).toEqual({ failureThreshold: 3, timeoutSeconds: 30, halfOpenAttempts: 2 });
   });
 
   it("applies the original's defaults where a field is absent: priority 10, breaker 5 / 60 s / 3", () => {
-    expect(byName.weather.priority).toBe(10);
-    expect(byName['analytics-secondary'].circuitBreaker).toEqual({
+    expect(byName.weather!.priority).toBe(10);
+    expect(byName['analytics-secondary']!.circuitBreaker).toEqual({
       failureThreshold: 5,
       timeoutSeconds: 60,
       halfOpenAttempts: 3,
@@ -59,7 +59,7 @@ describe("the original Python MCP Router's backends.yaml", () => {
 
   it('reads `source:` as a URL, and auto_start: false as registered but not started', () => {
     expect(byName.n8n).toMatchObject({ url: 'http://127.0.0.1:9000/', transport: 'auto', autoStart: false });
-    expect(byName.db.autoStart).toBe(true);
+    expect(byName.db!.autoStart).toBe(true);
   });
 
   it('runs a package or GitHub `source:` with uvx over stdio, passing `port` on as PORT', () => {
@@ -116,8 +116,8 @@ describe('normalizing a backend', () => {
     try {
       process.chdir('/');
       const [up, abs] = loadConfig(file, { env }).backends;
-      expect(up.cwd).toBe(dirname(dirname(file)));
-      expect(abs.cwd).toBe('/opt/x');
+      expect(up!.cwd).toBe(dirname(dirname(file)));
+      expect(abs!.cwd).toBe('/opt/x');
     } finally {
       process.chdir(cwd);
     }
@@ -164,8 +164,8 @@ describe('normalizing a backend', () => {
       'routing:\n  health_check: { interval_seconds: 12 }\nbackends:\n  - { name: a, command: x }\n  - { name: b, command: x, health_check: { timeout_seconds: 1 } }\n',
     );
     const [a, b] = loadConfig(file, { env, overrides: { healthCheckTimeoutSeconds: 2 } }).backends;
-    expect(a.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 2 });
-    expect(b.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 1 });
+    expect(a!.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 2 });
+    expect(b!.healthCheck).toEqual({ enabled: true, intervalSeconds: 12, timeoutSeconds: 1 });
   });
 
   it('accepts fallback_to as a list, session per-client, headers, and a route without strategy', () => {
@@ -234,11 +234,11 @@ describe('the bundled demo and the examples', () => {
     ]);
     for (const b of config.backends) {
       expect(b.cwd).toBe(dirname(dirname(BUNDLED_CONFIG)));
-      expect(existsSync(join(b.cwd!, b.args[0]))).toBe(true);
+      expect(existsSync(join(b.cwd!, b.args[0]!))).toBe(true);
     }
-    expect(config.backends[0].args[1]).toBe('stdio');
-    expect(config.backends[1].env.MEMORY_FILE_PATH).toBe('/tmp/mcp-router-demo-memory.jsonl');
-    expect(loadConfig(BUNDLED_CONFIG, { env: { TMPDIR: '/var/tmp' } }).backends[1].env.MEMORY_FILE_PATH).toBe(
+    expect(config.backends[0]!.args[1]).toBe('stdio');
+    expect(config.backends[1]!.env.MEMORY_FILE_PATH).toBe('/tmp/mcp-router-demo-memory.jsonl');
+    expect(loadConfig(BUNDLED_CONFIG, { env: { TMPDIR: '/var/tmp' } }).backends[1]!.env.MEMORY_FILE_PATH).toBe(
       '/var/tmp/mcp-router-demo-memory.jsonl',
     );
   });

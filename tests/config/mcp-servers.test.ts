@@ -22,7 +22,7 @@ describe('an mcpServers file', () => {
       env: { DEBUG: '0' },
       namespace: 'filesystem',
     });
-    expect(config.backends[1].cwd).toBe(join(dirname(file), 'tools'));
+    expect(config.backends[1]!.cwd).toBe(join(dirname(file), 'tools'));
     expect(config.backends[2]).toMatchObject({
       url: 'https://mcp.example.com/mcp',
       headers: { Authorization: 'Bearer abc' },
@@ -36,7 +36,7 @@ describe('an mcpServers file', () => {
       ['memory', 'stdio'],
       ['events', 'sse'],
     ]);
-    expect(config.backends[0].headers).toEqual({ Authorization: 'Bearer ghp' });
+    expect(config.backends[0]!.headers).toEqual({ Authorization: 'Bearer ghp' });
   });
 
   it("loads Windsurf's serverUrl and Gemini CLI's httpUrl", () => {

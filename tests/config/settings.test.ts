@@ -246,6 +246,6 @@ describe('router settings', () => {
     expect(refusal.message).toBe(
       '(command line and environment): MCP_PORT: expected an integer ≥ 0 and ≤ 65535, got "abc"',
     );
-    expect(refusalOf(() => resolveRouterSettings({}, { MCP_PORT: '70000' })).issues[0].path).toBe('MCP_PORT');
+    expect(refusalOf(() => resolveRouterSettings({}, { MCP_PORT: '70000' })).issues[0]!.path).toBe('MCP_PORT');
   });
 });

@@ -37,7 +37,7 @@ describe('the config size cap', () => {
     expect(reads).not.toHaveBeenCalled();
     expect(refusal.file).toBe(file);
     expect(refusal.message).toContain(file);
-    expect(refusal.issues[0].problem).toMatch(new RegExp(`${DEFAULT_MAX_CONFIG_BYTES}-byte cap`));
+    expect(refusal.issues[0]!.problem).toMatch(new RegExp(`${DEFAULT_MAX_CONFIG_BYTES}-byte cap`));
     await expect(loadConfigAsync(file, { env: {} })).rejects.toThrow(/byte cap/);
   });
 

@@ -283,12 +283,12 @@ function readResults(outDir: string): Map<string, ScenarioResult> {
   const entries = readdirSync(outDir)
     .map((entry) => ({ entry, match: /^server-(.+)-(\d{4}-\d{2}-\d{2}T[\d-]+Z)$/.exec(entry) }))
     .filter((e): e is { entry: string; match: RegExpExecArray } => e.match !== null)
-    .sort((a, b) => a.match[2].localeCompare(b.match[2]));
+    .sort((a, b) => a.match[2]!.localeCompare(b.match[2]!));
   for (const { entry, match } of entries) {
     const file = join(outDir, entry, 'checks.json');
     if (!existsSync(file)) continue;
     const checks = JSON.parse(readFileSync(file, 'utf8')) as Check[];
-    results.set(match[1], {
+    results.set(match[1]!, {
       checks,
       passed: checks.filter((c) => c.status === 'SUCCESS').length,
       failed: checks.filter((c) => c.status === 'FAILURE').length,
@@ -336,7 +336,7 @@ async function main(argv: string[]): Promise<number> {
     ['the conformance fixture (run `npm run build`)', FIXTURE],
     ['@modelcontextprotocol/server-everything (run `npm ci`)', EVERYTHING],
   ]) {
-    if (!existsSync(file)) {
+    if (!existsSync(file!)) {
       process.stderr.write(`conformance: missing ${what}: ${file}\n`);
       return 2;
     }
@@ -412,10 +412,10 @@ async function main(argv: string[]): Promise<number> {
     lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
     for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
   } else {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const format = (row: string[]) =>
       row
-        .map((c, i) => c.padEnd(widths[i]))
+        .map((c, i) => c.padEnd(widths[i]!))
         .join('  ')
         .trimEnd();
     lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '));
@@ -465,7 +465,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Several clients' results as one: a scenario passes when it passed for every client. */
 function merge(runs: Map<string, ScenarioResult>[]): Map<string, ScenarioResult> {
-  if (runs.length === 1) return runs[0];
+  if (runs.length === 1) return runs[0]!;
   const merged = new Map<string, ScenarioResult>();
   for (const scenario of new Set(runs.flatMap((r) => [...r.keys()]))) {
     const all = runs.map((r) => r.get(scenario));

@@ -287,7 +287,7 @@ async function startHttpFixture(): Promise<{ child: ChildProcess; url: string }>
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
   });
@@ -519,7 +519,7 @@ describe('shutdown', () => {
     const r = await router(['--config', config]);
     const [sh] = childPids(r.child.pid!);
     const group = await eventually(
-      () => groupMembers(sh),
+      () => groupMembers(sh!),
       (pids) => pids.length === 3, // sh, the server, the background sleep
     );
     startedPids.push(...group);
@@ -530,7 +530,7 @@ describe('shutdown', () => {
 
     expect(await stopped(r)).toBe(0);
     expect(survivors(group)).toEqual([]);
-    expect(groupMembers(sh)).toEqual([]);
+    expect(groupMembers(sh!)).toEqual([]);
   });
 
   it('when the router is killed with SIGKILL, its stdio children (our fixture and an npm server) see stdin close and exit', async () => {

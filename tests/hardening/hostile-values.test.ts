@@ -80,7 +80,7 @@ function startWebBackend(): Promise<{ url: string; stop(): void }> {
     });
     child.stdout.on('data', (d: Buffer) => {
       const m = /listening (http:\/\/\S+)/.exec(d.toString());
-      if (m) resolve({ url: m[1], stop: () => void child.kill('SIGKILL') });
+      if (m) resolve({ url: m[1]!, stop: () => void child.kill('SIGKILL') });
     });
     child.once('exit', (code) => reject(new Error(`web fixture exited with ${code}`)));
   });
@@ -955,7 +955,7 @@ describe('hostile values in otherwise valid calls', () => {
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.status === 'rejected')
           throw Object.assign(outcome.reason as Error, {
-            message: `over ${fronts[i].name}: ${(outcome.reason as Error).message}`,
+            message: `over ${fronts[i]!.name}: ${(outcome.reason as Error).message}`,
           });
       }
     } finally {

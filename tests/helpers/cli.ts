@@ -46,7 +46,7 @@ export function startHttpCli(
     child.stderr.on('data', (d) => {
       stderr += d;
       const m = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
-      if (m) resolve({ child, url: m[1], stderr: () => stderr, exit });
+      if (m) resolve({ child, url: m[1]!, stderr: () => stderr, exit });
     });
     void exit.then((code) => reject(new Error(`router exited with ${code} before listening:\n${stderr}`)));
   });

@@ -30,7 +30,7 @@ describe('aggregating real MCP servers from the npm registry', () => {
   it('reads a resource and gets a prompt of server-everything', async () => {
     const { resources } = await env.client.listResources();
     expect(resources.length).toBeGreaterThan(0);
-    const read = await env.client.readResource({ uri: resources[0].uri });
+    const read = await env.client.readResource({ uri: resources[0]!.uri });
     expect(read.contents.length).toBeGreaterThan(0);
     const { prompts } = await env.client.listPrompts();
     expect(prompts.map((p) => p.name)).toContain('everything__simple-prompt');

@@ -56,7 +56,7 @@ describe('secrets from the config', () => {
   it('are kept out of the command line list_backends, get_backend_health and /status.json show', async () => {
     const loaded = config();
     // The stdio one only: the router need not wait for a URL that answers nothing.
-    const r = await startRouterWithClient({ ...loaded, backends: [loaded.backends[0]] });
+    const r = await startRouterWithClient({ ...loaded, backends: [loaded.backends[0]!] });
     try {
       const listed = JSON.stringify(await r.client.callTool({ name: 'list_backends', arguments: {} }));
       const health = JSON.stringify(
@@ -76,7 +76,7 @@ describe('secrets from the config', () => {
   it('are cleaned out of last_error and the last probe error, with URL credentials and queries', () => {
     const [tool, web] = config().backends;
     const text = `fetch failed for http://user:pw@127.0.0.1:9/mcp?apikey=${QUERY}: ${KEY} ${HEADER} ${ENV_VALUE}`;
-    for (const b of [tool, web]) {
+    for (const b of [tool!, web!]) {
       const status = backendStatus(b, failing(text));
       expect(leaks(JSON.stringify(status))).toEqual([]);
       expect(status.last_error).toContain('http://[redacted]@127.0.0.1:9/mcp?[redacted]');

@@ -12,7 +12,7 @@ function startHttpFixture(port = 0): Promise<{ child: ChildProcess; url: string 
     });
     child.stdout!.on('data', (d: Buffer) => {
       const m = /listening (http:\/\/\S+)/.exec(d.toString());
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ child, url: m[1]! });
     });
     child.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
   });

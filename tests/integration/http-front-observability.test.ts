@@ -149,7 +149,7 @@ describe('HTTP front with observability endpoints', () => {
     clients.push(client);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('alpha__echo');
     const result = await client.callTool({ name: 'alpha__echo', arguments: { text: 'over sse' } });
-    expect((result.content as { text: string }[])[0].text).toBe('over sse');
+    expect((result.content as { text: string }[])[0]!.text).toBe('over sse');
     // The POST endpoint knows only the sessions its streams opened.
     const stray = await fetch(url.replace('/mcp', '/messages?sessionId=nope'), {
       method: 'POST',

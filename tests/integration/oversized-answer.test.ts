@@ -36,7 +36,7 @@ function httpFixture(json: boolean): Promise<string> {
   return new Promise((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       const m = /listening (http:\/\/\S+)/.exec(d.toString());
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1]!);
     });
   });
 }
@@ -73,7 +73,7 @@ describe('a backend answer over the size cap', () => {
             { method: 'tools/call', name: `asks__${name}` },
             { paramsFor: () => ({ name, arguments: args }), retrySafe: () => false },
           );
-        const text = (r: Record<string, unknown>) => (r.content as { text: string }[])[0].text;
+        const text = (r: Record<string, unknown>) => (r.content as { text: string }[])[0]!.text;
 
         const beside = call('wait', { ms: 300 }).then(text, (error: Error) => `error: ${error.message}`);
         const big = call('big', { chars: MAX_MESSAGE_CHARS + 1000 });

@@ -97,7 +97,7 @@ describe('backend sessions: shared or per client', () => {
     const a = await env.connect();
     await count(a);
     const [instance] = env.router.instancesOf('tally');
-    const pid = env.router.linkOf(instance)!.pid!;
+    const pid = env.router.linkOf(instance!)!.pid!;
     expect(alive(pid)).toBe(true);
     await a.close();
     await eventually(
@@ -105,6 +105,6 @@ describe('backend sessions: shared or per client', () => {
       (up) => !up,
     );
     expect(env.router.instancesOf('tally')).toEqual([]);
-    expect(env.router.backendRef(instance)).toBeUndefined();
+    expect(env.router.backendRef(instance!)).toBeUndefined();
   });
 });

@@ -32,7 +32,7 @@ describe('resources/read and "not found"', () => {
     const before = [(await health('first')).requests, (await health('second')).requests];
     await expect(env.client.readResource({ uri: 'other://nowhere' })).rejects.toThrow(/-32002.*Resource not found/);
     const after = [(await health('first')).requests, (await health('second')).requests];
-    expect(after).toEqual([before[0] + 1, before[1] + 1]);
+    expect(after).toEqual([before[0]! + 1, before[1]! + 1]);
     expect(await health('second')).toMatchObject({ circuit_state: 'CLOSED', consecutive_failures: 0 });
   });
 });

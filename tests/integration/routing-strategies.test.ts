@@ -27,7 +27,7 @@ describe('routing with namespaces off and backends sharing names', () => {
       }),
     );
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
-    for (let i = 0; i < 60; i++) counts[await whoami()]++;
+    for (let i = 0; i < 60; i++) counts[await whoami()]!++;
     for (const n of Object.values(counts)) expect(n).toBe(20);
   });
 

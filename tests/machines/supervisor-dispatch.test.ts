@@ -80,7 +80,7 @@ describe('supervisor: every request is decided by its dispatch actor', () => {
     const dispatch = supervisor.getSnapshot().context.dispatch;
     const dispatched = inspected.filter((e) => e.type === '@xstate.event' && e.event.type === 'request.dispatch');
     expect(dispatched).toHaveLength(1);
-    expect(dispatched[0].actorRef).toBe(dispatch);
+    expect(dispatched[0]!.actorRef).toBe(dispatch);
     const snapshots = inspected.filter(
       (e): e is Extract<InspectionEvent, { type: '@xstate.snapshot' }> =>
         e.type === '@xstate.snapshot' && e.actorRef === dispatch,

@@ -21,7 +21,7 @@ describe('request metrics: the per-call counter and histogram', () => {
       ['alpha', 'tools/call'],
       ['beta', 'prompts/get'],
     ]) {
-      const series = histogram.seriesFor({ backend, method });
+      const series = histogram.seriesFor({ backend: backend!, method: method! });
       for (const d of DURATIONS) {
         reference.observe({ backend, method }, d);
         series.observe(d);

@@ -129,7 +129,7 @@ describe('planRoute', () => {
   it('shares calls evenly between equal priorities over many turns', () => {
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (let turn = 0; turn < 300; turn++)
-      counts[plan({ candidates: [c('a', 5), c('b', 5), c('c', 5)], turn }).chosen!.backend]++;
+      counts[plan({ candidates: [c('a', 5), c('b', 5), c('c', 5)], turn }).chosen!.backend]!++;
     expect(counts).toEqual({ a: 100, b: 100, c: 100 });
   });
 });
