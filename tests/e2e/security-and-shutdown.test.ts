@@ -16,13 +16,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLAKY, MEMORY, ROOT, eventually } from '../helpers/config';
 import { CLI, startHttpCli, tempFile } from '../helpers/cli';
+import { groupMembers, isAlive } from '../helpers/processes';
 
 const q = JSON.stringify;
 
@@ -126,30 +127,7 @@ function childPids(pid: number): number[] {
     .map(Number);
 }
 
-/** Alive and not a zombie (an orphan nobody reaps yet has exited all the same). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
-
 const survivors = (pids: number[]) => pids.filter(isAlive);
-
-/** The live processes of a process group. */
-const groupMembers = (pgid: number): number[] =>
-  spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean)
-    .map(Number)
-    .filter(isAlive);
 
 async function inFlight(url: string): Promise<number> {
   const text = await (await fetch(url.replace('/mcp', '/metrics'))).text();

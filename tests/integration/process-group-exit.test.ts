@@ -4,28 +4,12 @@
  * src/backends/process-group.ts still ends every backend's process group, even one that ignores SIGTERM.
  * A real Node process runs the built module (run `npm run build` first).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, eventually } from '../helpers/config';
+import { groupMembers } from '../helpers/processes';
 
 const MODULE = join(ROOT, 'dist', 'src', 'backends', 'process-group.js');
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const groupMembers = (pgid: number): number[] =>
-  spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean)
-    .map(Number)
-    .filter(alive);
 
 const leftovers: number[] = [];
 afterEach(() => {

@@ -3,27 +3,10 @@
  * child: a `sh -c` backend whose processes ignore stdin EOF and SIGTERM leaves nothing behind. (Built fixture:
  * `npm run build` first.)
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { silentLogger } from '../../src/logging/logger';
 import { Router } from '../../src/router/router';
 import { FLAKY, backend, eventually, loaded } from '../helpers/config';
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const groupMembers = (pgid: number): number[] =>
-  spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean)
-    .map(Number)
-    .filter(alive);
+import { groupMembers, isAlive } from '../helpers/processes';
 
 let pgid: number | undefined;
 afterEach(() => {
@@ -49,7 +32,7 @@ it('a backend removed by a reload leaves no process of its group behind, even on
     );
     expect(await router.applyConfig(loaded([]))).toMatchObject({ removed: ['tree'] });
     await eventually(
-      () => group.filter(alive),
+      () => group.filter(isAlive),
       (left) => left.length === 0,
     );
     expect(groupMembers(pgid)).toEqual([]);
