@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { FLAKY, MEMORY, ROOT, eventually } from '../helpers/config';
 import { CLI, startHttpCli, tempFile } from '../helpers/cli';
 import { groupMembers, isAlive } from '../helpers/processes';
+import { INITIALIZE_BODY, MCP_POST_HEADERS } from '../helpers/raw-mcp';
 
 const q = JSON.stringify;
 
@@ -49,13 +50,8 @@ const oneFlaky = () => tempFile('backends.yaml', `backends:\n${flakyBackend('f')
 /** A fixture of ours and a real server from the npm registry: both stdio children of the router. */
 const flakyAndMemory = () => tempFile('backends.yaml', `backends:\n${flakyBackend('slow')}${memoryBackend()}`);
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } },
-});
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const INITIALIZE = INITIALIZE_BODY;
+const MCP_HEADERS = MCP_POST_HEADERS;
 
 interface RawAnswer {
   status: number;

@@ -9,14 +9,10 @@ import { Router } from '../../src/router/router';
 import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
 import { flaky, loaded } from '../helpers/config';
+import { INITIALIZE_BODY, MCP_POST_HEADERS } from '../helpers/raw-mcp';
 
-const initialize = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-});
-const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const initialize = INITIALIZE_BODY;
+const headers = MCP_POST_HEADERS;
 
 describe('lock-out', () => {
   const logger = silentLogger();
