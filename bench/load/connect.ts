@@ -1,18 +1,24 @@
 /**
- * Opens an initialized session on any endpoint, and finds the echo tool behind it.
+ * Opens a session on any endpoint, in the endpoint's era (2025: initialized; 2026: stateless, after one
+ * server/discover), and finds the echo tool behind it.
  */
 import { findEchoTool } from './jsonrpc';
 import { LegacySseSession } from './sse-client';
 import { StreamableHttpSession } from './http-client';
+import { StatelessHttpSession } from './http-2026-client';
 import { StdioSession } from './stdio-client';
-import { TransportError, type Endpoint, type McpSession } from './session';
+import { RefusedError, TransportError, type Endpoint, type McpSession } from './session';
 
 export async function openSession(endpoint: Endpoint, timeoutMs = 30_000): Promise<McpSession> {
   switch (endpoint.kind) {
     case 'stdio': {
-      const session = new StdioSession(endpoint.command, endpoint.args, { env: endpoint.env, cwd: endpoint.cwd });
+      const session = new StdioSession(endpoint.command, endpoint.args, {
+        env: endpoint.env,
+        cwd: endpoint.cwd,
+        era: endpoint.era,
+      });
       try {
-        await session.initialize(timeoutMs);
+        await session.open(timeoutMs);
       } catch (error) {
         await session.close(500).catch(() => {});
         throw error;
@@ -20,6 +26,16 @@ export async function openSession(endpoint: Endpoint, timeoutMs = 30_000): Promi
       return session;
     }
     case 'http': {
+      if (endpoint.era === '2026') {
+        const stateless = new StatelessHttpSession(endpoint.url);
+        try {
+          await stateless.open(timeoutMs);
+        } catch (error) {
+          await stateless.close().catch(() => {});
+          throw error;
+        }
+        return stateless;
+      }
       const session = new StreamableHttpSession(endpoint.url);
       try {
         await session.initialize(timeoutMs);
@@ -62,14 +78,17 @@ export async function waitForEchoTool(session: McpSession, timeoutMs = 30_000, e
   }
 }
 
-/** Retries opening a session until the server accepts connections (it may still be starting). */
+/**
+ * Retries opening a session until the server accepts connections (it may still be starting). A server that
+ * answers and refuses (a 2025-only server asked for 2026-07-28, say) is not retried: it will say no again.
+ */
 export async function openWhenReady(endpoint: Endpoint, timeoutMs = 30_000): Promise<McpSession> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await openSession(endpoint, Math.max(1000, deadline - Date.now()));
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      if (error instanceof RefusedError || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -15,7 +15,7 @@ import {
   type JsonRpcMessage,
 } from './jsonrpc';
 import { RawHttpConnection } from './raw-http';
-import { REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
+import { RefusedError, REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
 
 export interface PostOutcome {
   status: number;
@@ -300,7 +300,7 @@ export class StreamableHttpSession implements McpSession {
   /** initialize (capturing mcp-session-id), then notifications/initialized. */
   async initialize(timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
     const response = await this.request('initialize', initializeParams(), timeoutMs);
-    if (response.error) throw new TransportError(`initialize refused: ${response.error.message}`);
+    if (response.error) throw new RefusedError(`initialize refused: ${response.error.message}`);
     this.protocolVersion = (response.result as { protocolVersion?: string }).protocolVersion;
     await this.notify('notifications/initialized');
     return response;

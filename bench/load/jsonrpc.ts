@@ -23,6 +23,60 @@ export function initializeParams(): Record<string, unknown> {
   return { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO };
 }
 
+/**
+ * The protocol era a client speaks: 2025 (initialize, then a session) or 2026-07-28 (stateless: no initialize,
+ * no session, the `_meta` envelope on every request).
+ */
+export type Era = '2025' | '2026';
+
+export const PROTOCOL_2026 = '2026-07-28';
+
+export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
+export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
+export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+
+/** The per-request `_meta` envelope, as the SDK v2 client sends it on a 2026-07-28 connection. */
+export const ENVELOPE_2026: Readonly<Record<string, unknown>> = Object.freeze({
+  [META_PROTOCOL_VERSION]: PROTOCOL_2026,
+  [META_CLIENT_INFO]: CLIENT_INFO,
+  [META_CLIENT_CAPABILITIES]: {},
+});
+
+/** `params` with the 2026 envelope merged into its `_meta` (which the caller's own `_meta` keys join). */
+export function withEnvelope(params: unknown): Record<string, unknown> {
+  const given = (params ?? {}) as Record<string, unknown>;
+  const meta = given._meta as Record<string, unknown> | undefined;
+  return { ...given, _meta: meta ? { ...meta, ...ENVELOPE_2026 } : ENVELOPE_2026 };
+}
+
+/**
+ * The standard headers of a 2026-07-28 request POST (SEP-2243): `MCP-Protocol-Version` and `Mcp-Method` on
+ * every request, `Mcp-Name` for the methods that name a tool, prompt or resource. They mirror the body.
+ */
+export function standardHeaders(method: string, params: unknown): Record<string, string> {
+  const headers: Record<string, string> = { 'mcp-protocol-version': PROTOCOL_2026, 'mcp-method': method };
+  const name = nameOf(method, params);
+  if (name !== undefined) headers['mcp-name'] = name;
+  return headers;
+}
+
+/** What `Mcp-Name` mirrors: `params.name` (tools/call, prompts/get) or `params.uri` (resources/read). */
+export function nameOf(method: string, params: unknown): string | undefined {
+  const p = params as { name?: unknown; uri?: unknown } | undefined;
+  if (method === 'tools/call' || method === 'prompts/get') return typeof p?.name === 'string' ? p.name : undefined;
+  if (method === 'resources/read') return typeof p?.uri === 'string' ? p.uri : undefined;
+  return undefined;
+}
+
+/** Why a `server/discover` answer does not offer 2026-07-28, or undefined when it does. */
+export function discoverRefusal(message: JsonRpcMessage): string | undefined {
+  if (message.error) return `server/discover refused: JSON-RPC error ${message.error.code}: ${message.error.message}`;
+  const versions = (message.result as { supportedVersions?: unknown } | undefined)?.supportedVersions;
+  if (Array.isArray(versions) && versions.includes(PROTOCOL_2026)) return undefined;
+  return `server/discover does not offer ${PROTOCOL_2026}: ${JSON.stringify(message.result).slice(0, 200)}`;
+}
+
 export function isResponse(message: JsonRpcMessage): boolean {
   return message.method === undefined && message.id !== undefined && message.id !== null;
 }
@@ -56,11 +110,16 @@ export function toolNames(result: unknown): string[] {
   return tools.map((t) => t.name).filter((n): n is string => typeof n === 'string');
 }
 
-/** True when a tools/call response is the echo of `text`: it reached the backend and came back whole. */
-export function isEchoOf(message: JsonRpcMessage, text: string): boolean {
+/**
+ * True when a tools/call response is the echo of `text`: it reached the backend and came back whole. A 2026-07-28
+ * result must also say `resultType: "complete"` (every 2026 result carries its type).
+ */
+export function isEchoOf(message: JsonRpcMessage, text: string, era: Era = '2025'): boolean {
   if (message.error) return false;
-  const result = message.result as { content?: Array<{ type?: string; text?: string }>; isError?: boolean } | undefined;
+  const result = message.result as
+    { content?: Array<{ type?: string; text?: string }>; isError?: boolean; resultType?: unknown } | undefined;
   if (!result || result.isError) return false;
+  if (era === '2026' && result.resultType !== 'complete') return false;
   const first = result.content?.[0];
   return first !== undefined && first.type === 'text' && first.text === text;
 }

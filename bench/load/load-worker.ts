@@ -10,7 +10,7 @@ import { closedLoop, type Call } from './closed-loop';
 import { isEchoOf, type JsonRpcMessage } from './jsonrpc';
 import { openSession, waitForEchoTool } from './connect';
 import { StdioSession } from './stdio-client';
-import type { Endpoint, McpSession } from './session';
+import { eraOf, type Endpoint, type McpSession } from './session';
 
 export interface LoadSpec {
   endpoint: Endpoint;
@@ -41,7 +41,8 @@ async function run(spec: LoadSpec): Promise<void> {
   const sessions: McpSession[] = [];
   try {
     const readyTimeout = spec.readyTimeoutMs ?? 30_000;
-    // stdio: one process, one session, C clients multiplexed on the pipe by id. HTTP/SSE: C sessions.
+    // stdio: one process, one session, C clients multiplexed on the pipe by id. HTTP/SSE: C sessions (2025) or
+    // C stateless clients on a connection each (2026).
     const count = spec.endpoint.kind === 'stdio' ? 1 : spec.concurrency;
     const opened = await Promise.all(Array.from({ length: count }, () => openSession(spec.endpoint, readyTimeout)));
     sessions.push(...opened);
@@ -50,12 +51,13 @@ async function run(spec: LoadSpec): Promise<void> {
     const tool = tools[0]!;
     await send({ type: 'ready', tool });
 
+    const era = eraOf(spec.endpoint);
     const clients: Call[] = Array.from({ length: spec.concurrency }, (_, i) => {
       const session = sessions[i % sessions.length]!;
       const name = tools[i % tools.length];
       return async (text: string) => {
         const answer = await session.request('tools/call', { name, arguments: { text } });
-        return isEchoOf(answer, text) ? true : describe(answer);
+        return isEchoOf(answer, text, era) ? true : describe(answer);
       };
     });
     const result = await closedLoop(clients, spec.warmupMs, spec.measureMs, () => void send({ type: 'measuring' }));

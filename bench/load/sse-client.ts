@@ -15,7 +15,7 @@ import {
   type JsonRpcMessage,
 } from './jsonrpc';
 import { createPoster, type Poster } from './http-client';
-import { REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
+import { RefusedError, REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
 
 interface Pending {
   resolve(message: JsonRpcMessage): void;
@@ -92,7 +92,7 @@ export class LegacySseSession implements McpSession {
   async initialize(timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
     await this.connect(timeoutMs);
     const response = await this.request('initialize', initializeParams(), timeoutMs);
-    if (response.error) throw new TransportError(`initialize refused: ${response.error.message}`);
+    if (response.error) throw new RefusedError(`initialize refused: ${response.error.message}`);
     this.protocolVersion = (response.result as { protocolVersion?: string }).protocolVersion;
     await this.notify('notifications/initialized');
     return response;

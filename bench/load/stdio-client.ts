@@ -1,18 +1,25 @@
 /**
  * A raw JSON-RPC client over stdio: spawns the server, speaks newline-delimited JSON on its stdin/stdout and
  * matches responses to requests by id, so any number of requests can be in flight on the one pipe.
+ *
+ * In the 2026 era it opens with `server/discover` instead of initialize (which fixes the connection's era for a
+ * server that serves both) and puts the `_meta` envelope on every request.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   answerServerRequest,
+  discoverRefusal,
   initializeParams,
   isResponse,
   isServerRequest,
   LineSplitter,
+  PROTOCOL_2026,
+  withEnvelope,
+  type Era,
   type JsonRpcId,
   type JsonRpcMessage,
 } from './jsonrpc';
-import { REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
+import { RefusedError, REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
 
 interface Pending {
   resolve(message: JsonRpcMessage): void;
@@ -27,8 +34,14 @@ export class StdioSession implements McpSession {
   private readonly pending = new Map<JsonRpcId, Pending>();
   private closed?: Error;
   private stderrTail = '';
+  readonly era: Era;
 
-  constructor(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  constructor(
+    command: string,
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string; era?: Era } = {},
+  ) {
+    this.era = options.era ?? '2025';
     this.child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -60,10 +73,24 @@ export class StdioSession implements McpSession {
     return this.stderrTail;
   }
 
+  /** Opens the conversation the era's way: initialize (2025) or server/discover (2026). */
+  open(timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
+    return this.era === '2026' ? this.discover(timeoutMs) : this.initialize(timeoutMs);
+  }
+
+  /** server/discover, which must offer 2026-07-28. */
+  async discover(timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
+    const response = await this.request('server/discover', {}, timeoutMs);
+    const refusal = discoverRefusal(response);
+    if (refusal) throw new RefusedError(refusal);
+    this.protocolVersion = PROTOCOL_2026;
+    return response;
+  }
+
   /** initialize, then notifications/initialized. */
   async initialize(timeoutMs = REQUEST_TIMEOUT_MS): Promise<JsonRpcMessage> {
     const response = await this.request('initialize', initializeParams(), timeoutMs);
-    if (response.error) throw new TransportError(`initialize refused: ${response.error.message}`);
+    if (response.error) throw new RefusedError(`initialize refused: ${response.error.message}`);
     this.protocolVersion = (response.result as { protocolVersion?: string }).protocolVersion;
     await this.notify('notifications/initialized');
     return response;
@@ -81,7 +108,8 @@ export class StdioSession implements McpSession {
         }, timeoutMs);
       }
       this.pending.set(id, pending);
-      this.write(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+      if (this.era === '2026') this.write({ jsonrpc: '2.0', id, method, params: withEnvelope(params) });
+      else this.write(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
     });
   }
 
