@@ -2,7 +2,8 @@
  * What a floor proxy for MCP 2026-07-28 must do beyond relaying, and no more: answer `server/discover` itself
  * (as the 2025 floors answer initialize), refuse a request whose envelope claims another revision (-32022 with
  * `data.supported`), over HTTP refuse one whose standard headers do not mirror its body (-32020), and give every
- * result the two members a 2026 result carries, `resultType` and the server's identity in `_meta`.
+ * result what a 2026 result carries: `resultType`, the server's identity in `_meta`, and on lists and reads the
+ * cache fields.
  *
  * The request goes to the 2025-era backend as it came (the `_meta` envelope included: a 2025 server ignores
  * `_meta` keys it does not know), under an id of the floor's own. Nothing is validated beyond the above.
@@ -72,12 +73,22 @@ export function mismatchError(message: JsonRpc, which: string): JsonRpc {
   };
 }
 
-/** Stamps a relayed 2025-era result as a 2026 one; errors pass as they are. */
-export function asResult2026(reply: JsonRpc): JsonRpc {
+/** The methods whose 2026 results carry cache fields (`ttlMs`, `cacheScope`). */
+const CACHED = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+
+/**
+ * Stamps a relayed 2025-era result as a 2026 one (`resultType`, serverInfo in `_meta`, and on lists and reads
+ * the cache fields, as "do not cache": the floor knows nothing of the backend's lists); errors pass as they are.
+ */
+export function asResult2026(reply: JsonRpc, method: string): JsonRpc {
   const result = reply.result as Record<string, unknown> | undefined;
   if (result === undefined) return reply;
   const meta = result._meta as Record<string, unknown> | undefined;
   result.resultType = 'complete';
+  if (CACHED.has(method)) {
+    result.ttlMs = 0;
+    result.cacheScope = 'private';
+  }
   result._meta = meta
     ? { ...meta, 'io.modelcontextprotocol/serverInfo': SERVER_INFO }
     : { 'io.modelcontextprotocol/serverInfo': SERVER_INFO };

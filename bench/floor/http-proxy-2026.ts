@@ -38,7 +38,7 @@ const server = createServer((req, res) => {
     if (refused) reply(400, refused);
     else if (mismatch) reply(400, mismatchError(message, mismatch));
     else if (message.method === 'server/discover') reply(200, discoverResult(message));
-    else backend.call(message, (answer) => reply(200, asResult2026(answer)));
+    else backend.call(message, (answer) => reply(200, asResult2026(answer, message.method ?? '')));
   });
 });
 server.listen(0, '127.0.0.1', () => {

@@ -17,7 +17,6 @@ const answer = (message: JsonRpc) => {
   if (queued.length === 0) setImmediate(flush);
   queued.push(`${JSON.stringify(message)}\n`);
 };
-const relayed = (reply: JsonRpc) => answer(asResult2026(reply));
 
 let unread = '';
 process.stdin.setEncoding('utf8');
@@ -27,11 +26,12 @@ process.stdin.on('data', (chunk: string) => {
   while ((nl = unread.indexOf('\n')) >= 0) {
     const message = JSON.parse(unread.slice(0, nl)) as JsonRpc;
     unread = unread.slice(nl + 1);
-    if (message.id === undefined || message.method === undefined) continue;
+    const method = message.method;
+    if (message.id === undefined || method === undefined) continue;
     const refused = versionError(message);
     if (refused) answer(refused);
     else if (message.method === 'server/discover') answer(discoverResult(message));
-    else backend.call(message, relayed);
+    else backend.call(message, (reply) => answer(asResult2026(reply, method)));
   }
 });
 process.stdin.on('end', () => {
