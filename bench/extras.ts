@@ -1,10 +1,11 @@
 /**
- * The router-only measurements: start-up with 20 stdio backends, tools/list over 50 backends × 20 tools,
- * and memory with 50 backends against 1 (which gives the memory one backend costs the router).
+ * The router-only measurements: start-up with 20 stdio backends (against spawning them directly), tools/list
+ * over 50 backends × 20 tools, memory with 50 backends against 1 (which gives the memory one backend costs the
+ * router), and memory with 1,000 open client sessions.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { toolNames } from './load/jsonrpc';
+import { findEchoTool, toolNames } from './load/jsonrpc';
 import { StdioSession } from './load/stdio-client';
 import { StreamableHttpSession } from './load/http-client';
 import { median, percentileSorted } from './load/stats';
@@ -166,6 +167,103 @@ export async function measureAggregation(
     };
   } finally {
     await session?.close().catch(() => {});
+    await spawned.stop(15_000);
+  }
+}
+
+export interface SessionsResult {
+  sessions: number;
+  /** From the first session's initialize to the last one's tools/list. */
+  openMs: number;
+  /** The router process alone with one session open, settled. */
+  routerRssOneMB: number;
+  /** The router process alone with every session open, settled (median of a few samples). */
+  routerRssMB: number;
+  /** The highest RSS sampled while the sessions opened. */
+  routerRssPeakMB: number;
+  /** (all − one) / (sessions − 1), in KB. */
+  perSessionKB: number;
+}
+
+/**
+ * Starts the router over HTTP with one echo backend and opens `sessions` client sessions (initialize,
+ * notifications/initialized, one tools/list each, so that none counts as unused), each on a connection of its
+ * own, and holds them open while it reads the router's memory. The router allows half its sessions to one
+ * address, so the clients connect from several loopback addresses (127.0.0.2, .3, ...), as clients on several
+ * hosts would.
+ */
+export async function measureSessions(workDir: string, sessions: number): Promise<SessionsResult> {
+  const config = writeRouterConfig(join(workDir, 'router-sessions.yaml'), [{ name: 'echo' }], false);
+  const spawned = new Spawned(
+    'mcp-router',
+    process.execPath,
+    [ROUTER_CLI, '--config', config, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'],
+    { env: cleanEnv(), cwd: ROOT },
+  );
+  const open: StreamableHttpSession[] = [];
+  const PER_ADDRESS = 250;
+  const settledRss = async () => {
+    await sleep(1000);
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(rssBytes(spawned.pid) ?? NaN);
+      await sleep(100);
+    }
+    return median(samples) / MB;
+  };
+  try {
+    const match = await spawned.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\/mcp/, 120_000);
+    const url = `http://127.0.0.1:${match[1]}/mcp`;
+    const openOne = async (i: number) => {
+      const session = new StreamableHttpSession(url, 'raw', `127.0.0.${2 + Math.floor(i / PER_ADDRESS)}`);
+      open.push(session);
+      await session.initialize();
+      const listed = await session.request('tools/list', {});
+      if (!findEchoTool(listed.result))
+        throw new Error(`session ${i + 1}: tools/list without the echo tool: ${JSON.stringify(listed).slice(0, 200)}`);
+    };
+    // The first one waits for the backend to be listed, then the router settles.
+    const readyBy = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await openOne(0);
+        break;
+      } catch (error) {
+        await open
+          .pop()
+          ?.close()
+          .catch(() => {});
+        if (Date.now() > readyBy) throw error;
+        await sleep(100);
+      }
+    }
+    const routerRssOneMB = await settledRss();
+    const begin = performance.now();
+    let peak = routerRssOneMB * MB;
+    for (let next = 1; next < sessions;) {
+      const batch: Promise<void>[] = [];
+      for (let k = 0; k < 50 && next < sessions; k++) batch.push(openOne(next++));
+      const outcomes = await Promise.allSettled(batch);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed)
+        throw new Error(
+          `opening session ${next} of ${sessions} failed: ${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}`,
+        );
+      peak = Math.max(peak, rssBytes(spawned.pid) ?? 0);
+    }
+    const openMs = performance.now() - begin;
+    const routerRssMB = await settledRss();
+    return {
+      sessions,
+      openMs,
+      routerRssOneMB,
+      routerRssMB,
+      routerRssPeakMB: Math.max(peak / MB, routerRssMB),
+      perSessionKB: ((routerRssMB - routerRssOneMB) * 1024) / Math.max(1, sessions - 1),
+    };
+  } finally {
+    for (let i = 0; i < open.length; i += 100)
+      await Promise.all(open.slice(i, i + 100).map((s) => s.close().catch(() => {})));
     await spawned.stop(15_000);
   }
 }

@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: the same load generator and the same stdio echo backend, measured directly, through
  * mcp-router (streamable HTTP and stdio), through its peers (mcp-proxy, supergateway, mcp-hub) and through the
- * floor proxies (bench/floor/), at 1 and 16 concurrent clients. Targets alternate within each round and rounds repeat; the table quotes medians.
- * Then the router-only measurements (start-up, tools/list aggregation, memory per backend), the ratios against
- * the issue's targets, and bench/results/latest.json.
+ * floor proxies (bench/floor/), at 1 and 16 concurrent clients, with 2025 sessions and with 2026-07-28
+ * stateless clients (the `-2026` targets). Targets alternate within each round and rounds repeat; the table
+ * quotes medians. Then the router-only measurements (start-up, tools/list aggregation, memory with 50 backends
+ * and with 1,000 sessions), the verdicts against issues 19 and 15, and bench/results/latest.json.
  *
  * Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5, measured window), BENCH_WARMUP_SECONDS (3),
- * BENCH_CONCURRENCY ("1,16"), BENCH_TARGETS (comma-separated ids, default all), BENCH_EXTRAS (1; 0 skips),
+ * BENCH_CONCURRENCY ("1,16"), BENCH_TARGETS (comma-separated ids; `all`; `none` for the extras alone; default:
+ * the targets marked byDefault), BENCH_EXTRAS (1; 0 skips),
  * BENCH_OUT (bench/results/latest.json), BENCH_QUIET_WAIT_SECONDS (5: how long each measurement may wait for
  * an idle machine), BENCH_QUIET_BUDGET_SECONDS (45: all such waits together), BENCH_NOISY_PERCENT (50: a run
  * during which the rest of the machine used more CPU than this, in % of one core, is noisy; medians use the
@@ -21,12 +23,15 @@ import { median, round } from './load/stats';
 import {
   measureAggregation,
   measureDirectStartup,
+  measureSessions,
   measureStartup,
   type AggregationResult,
+  type SessionsResult,
   type StartupResult,
 } from './extras';
 import { ROOT, TARGETS, type Target } from './targets';
 import { waitForQuiet } from './proc';
+import { formatVerdict, verdicts, type ExtrasFigures } from './verdicts';
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -34,6 +39,19 @@ function envNumber(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${raw}`);
   return value;
+}
+
+function chooseTargets(given: string | undefined): string[] {
+  if (!given) return TARGETS.filter((t) => t.byDefault).map((t) => t.id);
+  if (given.trim() === 'all') return TARGETS.map((t) => t.id);
+  if (given.trim() === 'none') return [];
+  const ids = given.split(',').map((s) => s.trim());
+  const unknown = ids.filter((id) => !TARGETS.some((t) => t.id === id));
+  if (unknown.length)
+    throw new Error(
+      `BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`,
+    );
+  return ids;
 }
 
 const settings = {
@@ -44,9 +62,7 @@ const settings = {
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0),
-  targets: process.env.BENCH_TARGETS
-    ? process.env.BENCH_TARGETS.split(',').map((s) => s.trim())
-    : TARGETS.map((t) => t.id),
+  targets: chooseTargets(process.env.BENCH_TARGETS),
   extras: process.env.BENCH_EXTRAS !== '0',
   /** Before each measurement, wait up to this long for the machine to be idle; all waits together are capped. */
   quietWaitSeconds: envNumber('BENCH_QUIET_WAIT_SECONDS', 5),
@@ -76,6 +92,7 @@ interface Summary {
   cleanRuns: number;
   label: string;
   transport: string;
+  era: string;
   role: string;
   concurrency: number;
   runs: number;
@@ -91,14 +108,6 @@ interface Summary {
   loadgenCpuPercent: number;
   otherCpuPercent: number;
   firstError?: string;
-}
-
-interface Ratio {
-  name: string;
-  value: number;
-  bar: string;
-  pass?: boolean;
-  note?: string;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -134,8 +143,8 @@ async function measureOnce(target: Target, concurrency: number, round: number, w
   const m = run.measurement;
   log(
     m
-      ? `  round ${round} ${pad(target.id, 13)} c=${pad(String(concurrency), 2)} ${fmt(m.callsPerSecond, 0).padStart(7)} calls/s  p50 ${fmt(m.p50Ms, 2)} ms  p99 ${fmt(m.p99Ms, 2)} ms  errors ${m.errors}${m.rssPeakMB !== undefined ? `  rss ${fmt(m.rssPeakMB, 1)} MB` : ''}  cpu ${fmt(m.cpuPercent, 0)}%${m.backendsCpuPercent ? ` +backends ${fmt(m.backendsCpuPercent, 0)}%` : ''} gen ${fmt(m.loadgenCpuPercent, 0)}% other ${fmt(m.otherCpuPercent, 0)}%${run.quietStart === false ? ' (machine busy at start)' : ''}${m.firstError ? `  (${m.firstError.slice(0, 120)})` : ''}`
-      : `  round ${round} ${pad(target.id, 13)} c=${pad(String(concurrency), 2)} FAILED: ${run.error?.slice(0, 400)}`,
+      ? `  round ${round} ${pad(target.id, 23)} c=${pad(String(concurrency), 2)} ${fmt(m.callsPerSecond, 0).padStart(7)} calls/s  p50 ${fmt(m.p50Ms, 2)} ms  p99 ${fmt(m.p99Ms, 2)} ms  errors ${m.errors}${m.rssPeakMB !== undefined ? `  rss ${fmt(m.rssPeakMB, 1)} MB` : ''}  cpu ${fmt(m.cpuPercent, 0)}%${m.backendsCpuPercent ? ` +backends ${fmt(m.backendsCpuPercent, 0)}%` : ''} gen ${fmt(m.loadgenCpuPercent, 0)}% other ${fmt(m.otherCpuPercent, 0)}%${run.quietStart === false ? ' (machine busy at start)' : ''}${m.firstError ? `  (${m.firstError.slice(0, 120)})` : ''}`
+      : `  round ${round} ${pad(target.id, 23)} c=${pad(String(concurrency), 2)} FAILED: ${run.error?.slice(0, 400)}`,
   );
   return run;
 }
@@ -163,6 +172,7 @@ function summarize(target: Target, concurrency: number, runs: Run[]): Summary {
     cleanRuns: clean.length,
     label: target.label,
     transport: target.transport,
+    era: target.era,
     role: target.role,
     concurrency,
     runs: measured.length,
@@ -180,116 +190,34 @@ function summarize(target: Target, concurrency: number, runs: Run[]): Summary {
   };
 }
 
-function table(rows: string[][]): string {
+/** A text table: the first `left` columns left-aligned, the rest right-aligned; short rows are padded. */
+function table(given: string[][], left: number): string {
+  const rows = given.map((r) => given[0]!.map((_, i) => r[i] ?? ''));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
-    r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+    r.map((cell, i) => (i < left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-function ratios(summaries: Summary[], aggregation50?: AggregationResult): Ratio[] {
-  const find = (target: string, c: number) =>
-    summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0);
-  const out: Ratio[] = [];
-  const ratio = (
-    name: string,
-    a: number | undefined,
-    b: number | undefined,
-    bar: string,
-    pass: (v: number) => boolean,
-    note?: string,
-  ) => {
-    const value = a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN;
-    out.push({
-      name,
-      value,
-      bar,
-      pass: Number.isFinite(value) ? pass(value) : undefined,
-      note: Number.isFinite(value) ? note : (note ?? 'not measured'),
-    });
+/** Why each extras figure the verdicts read is missing, if it is. */
+function extrasMissing(
+  routerReason: string | undefined,
+  extras: boolean,
+  errors: Record<string, string>,
+): Record<string, string> {
+  const all = routerReason ? `router not available: ${routerReason}` : !extras ? 'skipped (BENCH_EXTRAS=0)' : undefined;
+  const failed = (key: string) => (errors[key] ? `failed: ${errors[key]!.slice(0, 160)}` : undefined);
+  const either = (key: string) => all ?? failed(key) ?? 'not measured';
+  return {
+    rss50: either('aggregation50'),
+    aggregation50: either('aggregation50'),
+    sessions: either('sessions1000'),
+    startup: all ?? failed('startup20') ?? failed('directStartup20') ?? 'not measured',
   };
-  for (const c of [1, 16]) {
-    const peers = summaries.filter(
-      (s) => s.role === 'peer' && s.concurrency === c && s.runs > 0 && Number.isFinite(s.callsPerSecond),
-    );
-    const best = peers.sort((a, b) => b.callsPerSecond - a.callsPerSecond)[0];
-    ratio(
-      `router HTTP / best peer, calls/s @${c}`,
-      find('router-http', c)?.callsPerSecond,
-      best?.callsPerSecond,
-      '>= 3',
-      (v) => v >= 3,
-      best ? `best peer: ${best.target}` : 'no peer measured',
-    );
-  }
-  ratio(
-    'router HTTP / direct, calls/s @16',
-    find('router-http', 16)?.callsPerSecond,
-    find('direct', 16)?.callsPerSecond,
-    '>= 0.5',
-    (v) => v >= 0.5,
-  );
-  ratio(
-    'router stdio / direct, calls/s @16',
-    find('router-stdio', 16)?.callsPerSecond,
-    find('direct', 16)?.callsPerSecond,
-    '>= 0.6',
-    (v) => v >= 0.6,
-  );
-  ratio(
-    'router HTTP p99 / direct p99 @16',
-    find('router-http', 16)?.p99Ms,
-    find('direct', 16)?.p99Ms,
-    '<= 2',
-    (v) => v <= 2,
-  );
-  ratio(
-    'router stdio p99 / direct p99 @16',
-    find('router-stdio', 16)?.p99Ms,
-    find('direct', 16)?.p99Ms,
-    '<= 2',
-    (v) => v <= 2,
-  );
-  const rss = aggregation50?.routerRssMB;
-  out.push({
-    name: 'router RSS with 50 backends, MB',
-    value: rss ?? NaN,
-    bar: '< 150',
-    pass: rss === undefined ? undefined : rss < 150,
-    note: rss === undefined ? 'not measured' : undefined,
-  });
-  return out;
 }
 
-/**
- * The same ratios for the floor proxies (bench/floor/), which do nothing a router does beyond relaying: the
- * most any proxy in the middle keeps on this machine. Then the router against its floor.
- */
-function floorRatios(summaries: Summary[]): { name: string; value: number }[] {
-  const calls = (target: string, c: number) =>
-    summaries.find((s) => s.target === target && s.concurrency === c && s.runs > 0)?.callsPerSecond;
-  const bestPeer = (c: number) =>
-    Math.max(
-      ...summaries.filter((s) => s.role === 'peer' && s.concurrency === c && s.runs > 0).map((s) => s.callsPerSecond),
-    );
-  const out: { name: string; value: number }[] = [];
-  const ratio = (name: string, a: number | undefined, b: number | undefined) => {
-    if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0)
-      out.push({ name, value: a / b });
-  };
-  for (const [id, what] of [
-    ['floor-http', 'floor HTTP (node:http)'],
-    ['floor-net-http', 'floor HTTP (no node:http)'],
-  ] as const) {
-    ratio(`${what} / best peer @1`, calls(id, 1), bestPeer(1));
-    ratio(`${what} / best peer @16`, calls(id, 16), bestPeer(16));
-    ratio(`${what} / direct @16`, calls(id, 16), calls('direct', 16));
-  }
-  ratio('floor stdio / direct @16', calls('floor-stdio', 16), calls('direct', 16));
-  ratio('router HTTP / floor HTTP (node:http) @1', calls('router-http', 1), calls('floor-http', 1));
-  ratio('router HTTP / floor HTTP (node:http) @16', calls('router-http', 16), calls('floor-http', 16));
-  ratio('router stdio / floor stdio @16', calls('router-stdio', 16), calls('floor-stdio', 16));
-  return out;
+function eraName(era: string): string {
+  return era === '2026' ? '2026-07-28' : '2025-11-25';
 }
 
 async function main(): Promise<void> {
@@ -357,6 +285,7 @@ async function main(): Promise<void> {
   let directStartup20: StartupResult | undefined;
   let aggregation50: AggregationResult | undefined;
   let aggregation1: AggregationResult | undefined;
+  let sessions1000: SessionsResult | undefined;
   const extrasErrors: Record<string, string> = {};
   const routerReason = TARGETS.find((t) => t.id === 'router-http')!.unavailable();
   if (settings.extras && !routerReason) {
@@ -371,9 +300,10 @@ async function main(): Promise<void> {
       log(`  start-up with 20 backends FAILED: ${extrasErrors.startup20}`);
     }
     try {
-      directStartup20 = await measureDirectStartup(20, 1); // a reference: once is enough
+      // The target compares the two: as many runs as the router's.
+      directStartup20 = await measureDirectStartup(20, settings.rounds);
       log(
-        `  reference: 20 echo backends spawned directly, all answering tools/list: ${fmt(directStartup20.medianMs, 0)} ms`,
+        `  20 echo backends spawned directly, all answering tools/list: median ${fmt(directStartup20.medianMs, 0)} ms (runs ${directStartup20.runsMs.map((v) => v.toFixed(0)).join(', ')})`,
       );
     } catch (error) {
       extrasErrors.directStartup20 = (error as Error).message;
@@ -397,6 +327,15 @@ async function main(): Promise<void> {
       extrasErrors.aggregation1 = (error as Error).message;
       log(`  1 backend FAILED: ${extrasErrors.aggregation1}`);
     }
+    try {
+      sessions1000 = await measureSessions(workDir, 1000);
+      log(
+        `  1,000 open client sessions: router RSS ${fmt(sessions1000.routerRssMB, 1)} MB (${fmt(sessions1000.routerRssOneMB, 1)} MB with one; ${fmt(sessions1000.perSessionKB, 0)} KB per session); opened in ${fmt(sessions1000.openMs, 0)} ms`,
+      );
+    } catch (error) {
+      extrasErrors.sessions1000 = (error as Error).message;
+      log(`  1,000 sessions FAILED: ${extrasErrors.sessions1000}`);
+    }
   }
   const perBackendMB =
     aggregation50 && aggregation1 ? (aggregation50.routerRssMB - aggregation1.routerRssMB) / 49 : undefined;
@@ -405,7 +344,9 @@ async function main(): Promise<void> {
   const rows: string[][] = [
     [
       'target',
+      'id',
       'transport',
+      'protocol',
       'clients',
       'calls/s',
       'p50 ms',
@@ -421,12 +362,14 @@ async function main(): Promise<void> {
   for (const s of summaries) {
     const reason = availability.find((a) => a.target.id === s.target)?.reason;
     if (reason) {
-      rows.push([s.label, s.transport, String(s.concurrency), 'not available', '', '', '', '', '', '', '', '']);
+      rows.push([s.label, s.target, s.transport, eraName(s.era), String(s.concurrency), 'not available']);
       continue;
     }
     rows.push([
       s.label,
+      s.target,
       s.transport,
+      eraName(s.era),
       String(s.concurrency),
       s.runs ? fmt(s.callsPerSecond, 0) : 'failed',
       fmt(s.p50Ms, 2),
@@ -439,7 +382,15 @@ async function main(): Promise<void> {
       `${s.cleanRuns}/${s.runs}${s.failedRuns ? ` (${s.failedRuns} failed)` : ''}`,
     ]);
   }
-  const ratioList = ratios(summaries, aggregation50);
+  const extrasFigures: ExtrasFigures = {
+    rss50BackendsMB: aggregation50?.routerRssMB,
+    rss1000SessionsMB: sessions1000?.routerRssMB,
+    startupRouterMs: startup20?.medianMs,
+    startupDirectMs: directStartup20?.medianMs,
+    toolsList1000P99Ms: aggregation50?.p99Ms,
+    missing: extrasMissing(routerReason, settings.extras, extrasErrors),
+  };
+  const verdictList = verdicts(summaries, extrasFigures);
   const out: string[] = [];
   out.push('');
   out.push(
@@ -451,39 +402,51 @@ async function main(): Promise<void> {
   out.push(
     `other CPU % is everything else the machine did meanwhile (other jobs, kernel network work): above ${settings.noisyPercent} % the run counts as noisy. ${cpus().length} cores = ${cpus().length * 100} %.`,
   );
-  out.push(table(rows));
-  out.push('');
-  out.push('ratios against the targets (issue 7):');
-  for (const r of ratioList) {
-    const mark = r.pass === undefined ? 'n/a ' : r.pass ? 'PASS' : 'FAIL';
-    out.push(
-      `  ${mark}  ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}   (target ${r.bar})${r.note ? `  ${r.note}` : ''}`,
-    );
-  }
-  const floors = floorRatios(summaries);
-  if (floors.length) {
+  out.push(
+    'protocol: 2025-11-25 clients open a session (initialize); 2026-07-28 clients send stateless requests, the _meta envelope on each.',
+  );
+  if (rows.length > 1) out.push(table(rows, 5));
+  const failed = summaries.filter((s) => s.runs === 0 && s.failedRuns > 0);
+  if (failed.length) {
     out.push('');
-    out.push(
-      'the floor: bare proxies that only relay (bench/floor/), the most a Node.js process in the middle keeps here:',
-    );
-    for (const r of floors) out.push(`  ref   ${r.name.padEnd(40)} ${fmt(r.value, 2).padStart(7)}`);
+    out.push('failed targets (every run failed):');
+    for (const s of failed)
+      out.push(`  ${s.target} @${s.concurrency}: ${s.firstError?.replace(/\s+/g, ' ').slice(0, 300)}`);
   }
+  for (const [issue, title] of [
+    ['19', 'issue 19 targets (router against the floor proxies, both eras; memory, start-up, tools/list):'],
+    ['15', 'issue 15 target (the 2026-07-28 path within 10% of the 2025 one):'],
+    ['ref', 'readings, not targets (SDK v2 backend against v1: issue 16; the floors and references):'],
+  ] as const) {
+    const mine = verdictList.filter((r) => r.issue === issue);
+    if (mine.length === 0) continue;
+    out.push('');
+    out.push(title);
+    for (const r of mine) out.push(formatVerdict(r));
+  }
+  const judged = verdictList.filter((r) => r.issue !== 'ref' && r.bar !== 'reading');
+  out.push(
+    `  ${judged.filter((r) => r.met === true).length} met, ${judged.filter((r) => r.met === false).length} not met, ${judged.filter((r) => r.met === undefined).length} not measured`,
+  );
   out.push('');
   if (routerReason) out.push(`router extras: not available (${routerReason})`);
   else if (!settings.extras) out.push('router extras: skipped (BENCH_EXTRAS=0)');
   else {
     out.push('router extras:');
     out.push(
-      `  start-up, 20 stdio backends (spawn → tools/list lists all 20):  ${startup20 ? `${fmt(startup20.medianMs, 0)} ms median` : `failed: ${extrasErrors.startup20}`}`,
+      `  start-up, 20 stdio backends (spawn → tools/list lists all 20):  ${startup20 ? `${fmt(startup20.medianMs, 0)} ms median of ${startup20.runsMs.length}` : `failed: ${extrasErrors.startup20}`}`,
     );
     out.push(
-      `    reference, the 20 echo backends spawned directly at once:  ${directStartup20 ? `${fmt(directStartup20.medianMs, 0)} ms (one run)` : `failed: ${extrasErrors.directStartup20}`}`,
+      `    the 20 echo backends spawned directly at once, until each answers tools/list:  ${directStartup20 ? `${fmt(directStartup20.medianMs, 0)} ms median of ${directStartup20.runsMs.length}` : `failed: ${extrasErrors.directStartup20}`}`,
     );
     out.push(
       `  tools/list, 50 backends × 20 tools (${aggregation50?.toolsListed ?? 1000} tools):  ${aggregation50 ? `p50 ${fmt(aggregation50.p50Ms, 2)} ms, p99 ${fmt(aggregation50.p99Ms, 2)} ms over ${aggregation50.calls} calls; ready after ${fmt(aggregation50.readyMs, 0)} ms` : `failed: ${extrasErrors.aggregation50}`}`,
     );
     out.push(
       `  router RSS: 50 backends ${fmt(aggregation50?.routerRssMB, 1)} MB, 1 backend ${fmt(aggregation1?.routerRssMB, 1)} MB, per backend ${fmt(perBackendMB, 2)} MB (backends' own processes not counted: ${fmt(aggregation50?.backendsRssMB, 0)} MB for the 50)`,
+    );
+    out.push(
+      `  router RSS, 1 backend and 1,000 open client sessions (HTTP):  ${sessions1000 ? `${fmt(sessions1000.routerRssMB, 1)} MB settled, ${fmt(sessions1000.routerRssPeakMB, 1)} MB peak; ${fmt(sessions1000.routerRssOneMB, 1)} MB with one session, ${fmt(sessions1000.perSessionKB, 0)} KB per session` : `failed: ${extrasErrors.sessions1000}`}`,
     );
   }
   out.push(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -518,13 +481,13 @@ async function main(): Promise<void> {
       backendsCpuPercent: round(s.backendsCpuPercent, 0),
       otherCpuPercent: round(s.otherCpuPercent, 0),
     })),
-    ratios: ratioList.map((r) => ({ ...r, value: round(r.value, 3) })),
-    floors: floors.map((r) => ({ ...r, value: round(r.value, 3) })),
+    verdicts: verdictList.map((r) => ({ ...r, value: round(r.value, 3) })),
     extras: {
       startup20,
       directStartup20,
       aggregation50,
       aggregation1,
+      sessions1000,
       rssPerBackendMB: perBackendMB,
       errors: extrasErrors,
     },

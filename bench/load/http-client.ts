@@ -131,8 +131,9 @@ export function httpClientKind(): HttpClientKind {
   return process.env.BENCH_HTTP_CLIENT === 'node' ? 'node' : 'raw';
 }
 
-export function createPoster(url: URL, kind: HttpClientKind = httpClientKind()): Poster {
-  return kind === 'node' ? new NodePoster(url) : new RawPoster(url);
+/** `localAddress`: the source address to connect from (the raw client only). */
+export function createPoster(url: URL, kind: HttpClientKind = httpClientKind(), localAddress?: string): Poster {
+  return kind === 'node' ? new NodePoster(url) : new RawPoster(url, localAddress);
 }
 
 class NodePoster implements Poster {
@@ -181,8 +182,8 @@ class RawPoster implements Poster {
   /** Requests wait their turn: one exchange at a time on the connection. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(url: URL) {
-    this.connection = new RawHttpConnection(url.hostname, Number(url.port || 80));
+  constructor(url: URL, localAddress?: string) {
+    this.connection = new RawHttpConnection(url.hostname, Number(url.port || 80), localAddress);
     this.path = url.pathname + url.search;
   }
 
@@ -293,8 +294,8 @@ export class StreamableHttpSession implements McpSession {
   private readonly poster: Poster;
   private nextId = 1;
 
-  constructor(url: string, kind: HttpClientKind = httpClientKind()) {
-    this.poster = createPoster(new URL(url), kind);
+  constructor(url: string, kind: HttpClientKind = httpClientKind(), localAddress?: string) {
+    this.poster = createPoster(new URL(url), kind, localAddress);
   }
 
   /** initialize (capturing mcp-session-id), then notifications/initialized. */

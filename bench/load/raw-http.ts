@@ -46,6 +46,8 @@ export class RawHttpConnection {
   constructor(
     private readonly host: string,
     private readonly port: number,
+    /** The source address to connect from (a loopback alias, to look like another client host). */
+    private readonly localAddress?: string,
   ) {}
 
   /** Sends one request (head without the final blank line is built here) and resolves with the response. */
@@ -90,7 +92,7 @@ export class RawHttpConnection {
     if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
     if (this.connecting) return this.connecting;
     this.connecting = new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port, noDelay: true });
+      const socket = connect({ host: this.host, port: this.port, noDelay: true, localAddress: this.localAddress });
       socket.once('connect', () => {
         this.connecting = undefined;
         this.socket = socket;
