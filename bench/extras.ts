@@ -57,8 +57,22 @@ export async function measureStartup(workDir: string, backends: number, rounds: 
 }
 
 /**
- * The floor under the router's start-up: the same number of echo backends spawned at once, directly, until
- * every one has answered tools/list. (On 2 cores, most of it is Node and the SDK loading, 20 times.)
+ * The environment the router gives a stdio backend (src/backends/open-link.ts keeps these of its own), so that
+ * the direct spawns below start the same processes: the bench's own environment may hold variables that cost
+ * every Node process start-up time (NODE_EXTRA_CA_CERTS: the CA bundle parsed at start, tens of ms each).
+ */
+export function backendEnv(): Record<string, string> {
+  const env = cleanEnv();
+  const keep = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'LANG', 'LC_ALL', 'TMPDIR'];
+  const out: Record<string, string> = {};
+  for (const key of keep) if (env[key] !== undefined) out[key] = env[key];
+  return out;
+}
+
+/**
+ * The floor under the router's start-up: the same number of echo backends spawned at once, directly, with the
+ * environment the router gives them, until every one has answered tools/list. (On 2 cores, most of it is Node
+ * and the SDK loading, 20 times.)
  */
 export async function measureDirectStartup(backends: number, rounds: number): Promise<StartupResult> {
   const runsMs: number[] = [];
@@ -67,7 +81,7 @@ export async function measureDirectStartup(backends: number, rounds: number): Pr
     const begin = performance.now();
     const sessions = Array.from(
       { length: backends },
-      () => new StdioSession(process.execPath, [ECHO_BACKEND], { env: cleanEnv(), cwd: ROOT }),
+      () => new StdioSession(process.execPath, [ECHO_BACKEND], { env: backendEnv(), cwd: ROOT }),
     );
     try {
       await Promise.all(sessions.map((s) => s.initialize(60_000)));
@@ -80,6 +94,35 @@ export async function measureDirectStartup(backends: number, rounds: number): Pr
     await sleep(300);
   }
   return { backends, runsMs, medianMs: median(runsMs), initializeMedianMs: median(initMs) };
+}
+
+/**
+ * The router's start-up and the direct spawns, alternating run by run: the machines are shared, and a burst of
+ * somebody else's work should land on both sides, not on one.
+ */
+export async function measureStartupAgainstDirect(
+  workDir: string,
+  backends: number,
+  rounds: number,
+): Promise<{ router: StartupResult; direct: StartupResult }> {
+  const router: StartupResult[] = [];
+  const direct: StartupResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const routerFirst = round % 2 === 0;
+    if (routerFirst) router.push(await measureStartup(workDir, backends, 1));
+    direct.push(await measureDirectStartup(backends, 1));
+    if (!routerFirst) router.push(await measureStartup(workDir, backends, 1));
+  }
+  const merge = (list: StartupResult[]): StartupResult => {
+    const runsMs = list.flatMap((r) => r.runsMs);
+    return {
+      backends,
+      runsMs,
+      medianMs: median(runsMs),
+      initializeMedianMs: median(list.map((r) => r.initializeMedianMs)),
+    };
+  };
+  return { router: merge(router), direct: merge(direct) };
 }
 
 export interface AggregationResult {
