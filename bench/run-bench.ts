@@ -255,7 +255,9 @@ async function main(): Promise<void> {
       settings.concurrency
         .filter((c) => {
           const cell = runs.filter((r) => r.target === target.id && r.concurrency === c);
-          return cell.length > 0 && cell.filter(isClean).length < Math.ceil(settings.rounds / 2);
+          // A cell whose every run failed is not noisy: measuring it again would fail again (a refusal, say).
+          const measured = cell.filter((r) => r.measurement);
+          return measured.length > 0 && cell.filter(isClean).length < Math.ceil(settings.rounds / 2);
         })
         .map((c) => ({ target, c })),
     );
