@@ -11,7 +11,7 @@ import { Router } from '../../src/router/router';
 import { createClientSession } from '../../src/server/client-session';
 import { backend, loaded, ROOT } from '../helpers/config';
 
-const FIXTURE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server.js');
+const FIXTURE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server-2026.js');
 
 describe('backend log messages reach the client whose call made them', () => {
   const logger = silentLogger();
