@@ -30,7 +30,7 @@ export class BackendLogLevels {
   /** A link came up: it starts at its own default, so it is told the level clients asked for. */
   linkUp(name: string, link: BackendLink): void {
     const level = this.levelFor(name);
-    if (level && link.capabilities.logging) void link.client.setLoggingLevel(level).catch(() => {});
+    if (level && link.capabilities.logging) void link.setLogLevel(level).catch(() => {});
   }
 
   private async applyAll(): Promise<void> {
@@ -38,7 +38,7 @@ export class BackendLogLevels {
       [...this.liveLinks()].map(([name, link]) => {
         const level = this.levelFor(name);
         if (!level || !link.capabilities.logging) return undefined;
-        return link.client.setLoggingLevel(level).catch(() => {});
+        return link.setLogLevel(level).catch(() => {});
       }),
     );
   }
