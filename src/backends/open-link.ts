@@ -214,10 +214,11 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     } catch (error) {
       // "Connection closed" says nothing: the exit status and stderr of the process say why.
       await client.close().catch(() => {});
-      if (error instanceof BackendProcessError) throw error;
+      if (error instanceof BackendProcessError || error instanceof ProtocolRefusedError) throw error;
       const ended = transport.ended();
       // It ended while being asked which era it speaks: a 2025 server that exits on any request before initialize.
-      if (ended && !options.prior && transport.probed()) throw new ExitedOnProbeError(ended);
+      const probing = !options.prior && (config.protocol ?? 'auto') === 'auto';
+      if (ended && probing && transport.probed()) throw new ExitedOnProbeError(ended);
       throw ended ?? error;
     }
   }

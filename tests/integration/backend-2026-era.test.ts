@@ -15,31 +15,16 @@ import {
   ToolListChangedNotificationSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { silentLogger } from '../../src/logging/logger';
 import { Router } from '../../src/router/router';
 import { createClientSession } from '../../src/server/client-session';
 import { backendStatus } from '../../src/management/backend-status';
 import type { BackendConfig } from '../../src/config/types';
 import { ROOT, backend, loaded } from '../helpers/config';
+import { startHttpBackend } from '../fixtures/v2-http';
 
 const V2 = join(ROOT, 'dist', 'tests', 'fixtures', 'v2-backend.js');
-
-/** Starts the fixture over HTTP; resolves with its URL once it listens. */
-export async function startHttpBackend(args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [V2, '--http', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const m = /^listening (\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the fixture exited (${code})`)));
-  });
-  return { url, child };
-}
 
 const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
 
