@@ -74,7 +74,11 @@ export class BackendCalls {
     const sent = modern
       ? {
           ...params,
-          _meta: { ...(params._meta as Fields | undefined), ...modern.envelope(), ...(onprogress && { progressToken: id }) },
+          _meta: {
+            ...(params._meta as Fields | undefined),
+            ...modern.envelope(),
+            ...(onprogress && { progressToken: id }),
+          },
         }
       : onprogress
         ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } }
@@ -101,9 +105,11 @@ export class BackendCalls {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.pending.set(id, entry);
-      this.transport.send({ jsonrpc: '2.0', id, method, params: sent } as JSONRPCMessage, sendOptions).catch((error) => {
-        if (this.end(id)) reject(unsendable(error) ?? error);
-      });
+      this.transport
+        .send({ jsonrpc: '2.0', id, method, params: sent } as JSONRPCMessage, sendOptions)
+        .catch((error) => {
+          if (this.end(id)) reject(unsendable(error) ?? error);
+        });
     });
   }
 

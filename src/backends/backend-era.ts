@@ -121,7 +121,10 @@ function offered(protocol: BackendProtocol | undefined): string {
  * A connection error that says the server speaks none of the versions the router offered, as a named, permanent
  * failure; undefined for every other error (an outage, a crash: worth retrying).
  */
-export function protocolRefusal(error: unknown, protocol: BackendProtocol | undefined): ProtocolRefusedError | undefined {
+export function protocolRefusal(
+  error: unknown,
+  protocol: BackendProtocol | undefined,
+): ProtocolRefusedError | undefined {
   const message = error instanceof Error ? error.message : String(error);
   const refused =
     (error instanceof SdkError &&

@@ -23,10 +23,7 @@ export interface DiscoveredLists {
   ttlMs: number | undefined;
 }
 
-async function allPages<T>(
-  fetchPage: (cursor?: string) => Promise<Page<T>>,
-  ttls: number[],
-): Promise<T[]> {
+async function allPages<T>(fetchPage: (cursor?: string) => Promise<Page<T>>, ttls: number[]): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

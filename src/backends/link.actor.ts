@@ -99,7 +99,9 @@ export function createLinkActor(deps: LinkDependencies) {
       link.listsTtlMs = lists.ttlMs;
       const caps = lists.capabilities;
       deps.linkUp(input.name, link, caps);
-      void link.listen().catch((error) => log.warn('could not open the subscriptions/listen stream', { error: message(error) }));
+      void link
+        .listen()
+        .catch((error) => log.warn('could not open the subscriptions/listen stream', { error: message(error) }));
       sendBack({
         type: 'link.connected',
         at: deps.clock.now(),

@@ -10,7 +10,8 @@ export type OutcomeKind = 'failure' | 'ignored';
 /** An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed. */
 export function isSessionExpired(error: unknown): boolean {
   return (
-    (error instanceof SdkHttpError && error.status === 404) || (error instanceof StreamableHTTPError && error.code === 404)
+    (error instanceof SdkHttpError && error.status === 404) ||
+    (error instanceof StreamableHTTPError && error.code === 404)
   );
 }
 

@@ -17,7 +17,8 @@ function askingBackend(rounds: number) {
       call: async (_method: string, params: Fields) => {
         sent.push(params);
         const round = sent.length;
-        if (round > rounds) return { content: [{ type: 'text', text: `got ${JSON.stringify(params.inputResponses)}` }] };
+        if (round > rounds)
+          return { content: [{ type: 'text', text: `got ${JSON.stringify(params.inputResponses)}` }] };
         return {
           resultType: 'input_required',
           inputRequests: { [`q${round}`]: { method: 'elicitation/create', params: { message: `q${round}?` } } },

@@ -46,7 +46,11 @@ describe('a 2026 backend over streamable HTTP', () => {
       await eventually(health, (h) => h.health_state === 'unhealthy' || h.connection_state !== 'connected');
       expect((await health()).healthy).toBe(false);
       server = await startHttpBackend(['--port', port]);
-      await eventually(() => echo('again'), (t) => t === 'again', 20_000);
+      await eventually(
+        () => echo('again'),
+        (t) => t === 'again',
+        20_000,
+      );
       await eventually(health, (h) => h.healthy === true && h.protocol_version === '2026-07-28');
     } finally {
       await env.close();
@@ -81,7 +85,11 @@ describe('a 2026 backend over stdio', () => {
       expect(await echo('first')).toBe('first');
       const first = env.router.linkOf('v2')!.pid!;
       process.kill(first, 'SIGKILL');
-      await eventually(() => echo('again'), (t) => t === 'again', 20_000);
+      await eventually(
+        () => echo('again'),
+        (t) => t === 'again',
+        20_000,
+      );
       const h = await health();
       expect(h.protocol_version).toBe('2026-07-28');
       expect(env.router.linkOf('v2')!.pid).not.toBe(first);

@@ -66,10 +66,7 @@ async function through(config: BackendConfig): Promise<Setup> {
 }
 
 const cases: [string, () => Promise<{ config: BackendConfig; stop(): void }>][] = [
-  [
-    'stdio',
-    async () => ({ config: backend('v2', { command: process.execPath, args: [V2] }), stop: () => {} }),
-  ],
+  ['stdio', async () => ({ config: backend('v2', { command: process.execPath, args: [V2] }), stop: () => {} })],
   [
     'stdio, 2026 only',
     async () => ({
@@ -165,7 +162,10 @@ describe.each(cases)('a 2025 client, a 2026 backend over %s', (_name, start) => 
 
   it('a subscribed resource’s update reaches the client', async () => {
     const updated: string[] = [];
-    setup.client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updated.push(n.params.uri));
+    setup.client.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      async (n) => void updated.push(n.params.uri),
+    );
     await setup.client.subscribeResource({ uri: 'v2://counter' });
     await setup.client.callTool({ name: 'v2__touch', arguments: {} });
     await eventually(() => (updated.length > 0 ? true : undefined));

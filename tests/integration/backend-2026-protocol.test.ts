@@ -61,8 +61,7 @@ describe('a backend that speaks none of the versions its config allows', () => {
     ],
     [
       'protocol: 2025-11-25, a 2026-only stdio server',
-      async () =>
-        backend('old', { command: process.execPath, args: [V2, '--reject-legacy'], protocol: '2025-11-25' }),
+      async () => backend('old', { command: process.execPath, args: [V2, '--reject-legacy'], protocol: '2025-11-25' }),
       /speaks no MCP version the router offers: the router offers 2025-11-25 only/,
     ],
     [
