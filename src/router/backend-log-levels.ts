@@ -3,7 +3,7 @@
  * session asked for (each session is then given only its own level's messages); a session's own instances
  * get its level; a backend that (re)connects is set again, since it starts at its own default.
  */
-import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { LoggingLevel } from '@modelcontextprotocol/client';
 import type { BackendLink } from '../backends/open-link';
 import { mostVerbose } from './log-levels';
 
