@@ -328,6 +328,8 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
     },
     async reinitialize() {
       const stale = current;
+      // A 2026 backend keeps no session to forget (its HTTP 404 is an answer, such as method not found).
+      if (stale.calls.modern) return;
       const level = wireOf(stale)?.logLevel;
       const next = await connectOnce(config, { ...options, prior: verdictOf(stale.client) });
       const wire = wireOf(next);
