@@ -9,6 +9,9 @@ import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import { createClientSession } from './server/client-session';
 import { HttpFront } from './server/http-front';
 import { serveStdio } from './server/stdio-front';
+import { ModernFront } from './server/modern-front';
+import { ModernHttp } from './server/modern-http';
+import { ModernStdio } from './server/modern-stdio';
 import { VERSION } from './version';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
@@ -59,6 +62,8 @@ export async function startRouter(
   });
   const routes = observabilityRoutes(router, metrics);
   const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
+  // 2026-07-28 clients: stateless requests, answered by one ModernFront beside the 2025 sessions.
+  const modern = new ModernFront({ router, serverName: settings.serverName, version: VERSION, clock: router.clock });
   // Sessions advertise what the aggregate can do: they wait until the backends have connected (bounded).
   let backendsSettled: Promise<void> | undefined;
   const settledSession = async () => {
@@ -75,6 +80,7 @@ export async function startRouter(
           port: settings.port,
           logger,
           createSession: settledSession,
+          modern: new ModernHttp(modern, router),
           extraRoutes: routes,
           authToken: settings.authToken,
           maxBodyBytes: settings.maxBodyBytes,
@@ -101,7 +107,10 @@ export async function startRouter(
   await backendsSettled;
 
   if (!front || !url) {
-    const close = await serveStdio(session(), onStopRequested);
+    const close = await serveStdio(
+      { createSession: session, createModern: (send) => new ModernStdio(modern, router, send) },
+      onStopRequested,
+    );
     logger.info(`serving ${config.backends.length} backend(s) over stdio`, { config: config.path });
     return {
       router,
