@@ -88,13 +88,6 @@ export class ModernCall {
 
   /** The backend asks the client (sampling, elicitation, roots): the request waits for the client's next round. */
   ask(method: string, params: Fields | undefined, signal?: AbortSignal): Promise<Fields> {
-    const capability = REQUIRED_CAPABILITY[method];
-    if (capability && this.round && this.round.clientCapabilities[capability] === undefined) {
-      // The client cannot answer it: the call fails now with -32021, and the backend hears "not supported".
-      this.settle({ error: missingCapability({ [capability]: {} }, `${method} needs the "${capability}" capability`) });
-      this.controller.abort(new RouterError('CANCELLED', 'the client lacks a capability the call needs'));
-      return Promise.reject(new ModernError(-32601, `the client does not support ${method}`));
-    }
     return new Promise<Fields>((resolve, reject) => {
       const key = `input-${this.nextKey++}`;
       const input: PendingInput = { method, params, resolve, reject };
@@ -109,6 +102,15 @@ export class ModernCall {
 
   notify(method: string, params: Fields | undefined): void {
     this.round?.notify(method, params);
+  }
+
+  /** The first input request this client cannot answer, having not declared its capability. */
+  private lackingCapability(capabilities: Fields): { method: string; capability: string } | undefined {
+    for (const { method } of this.pending.values()) {
+      const capability = REQUIRED_CAPABILITY[method];
+      if (capability && capabilities[capability] === undefined) return { method, capability };
+    }
+    return undefined;
   }
 
   /** The client's answers to the requests of the last round; those it left out are asked again. */
@@ -143,6 +145,17 @@ export class ModernCall {
         : { kind: 'error', error: this.outcome.error };
     }
     this.round = undefined;
+    const lacking = this.lackingCapability(round.clientCapabilities);
+    if (lacking) {
+      // The client cannot answer it: the call fails now with -32021, and the backend hears "not supported".
+      const error = missingCapability(
+        { [lacking.capability]: {} },
+        `${lacking.method} needs the "${lacking.capability}" capability`,
+      );
+      this.controller.abort(new RouterError('CANCELLED', 'the client lacks a capability the call needs'));
+      this.settle({ error });
+      return { kind: 'error', error };
+    }
     const inputRequests: Record<string, { method: string; params?: Fields }> = {};
     for (const [key, input] of this.pending)
       inputRequests[key] =
