@@ -3,7 +3,7 @@
  * state, expiry and the caps.
  */
 import { SimulatedClock } from 'xstate';
-import { RouterError } from '../../src/errors';
+import type { RouterError } from '../../src/errors';
 import { HeldCalls, ModernCall, type CallRound } from '../../src/server/held-calls';
 import { RequestStateSealer } from '../../src/server/request-state';
 
