@@ -31,6 +31,19 @@ function unknown(what: string, name: string): RouterError {
   return new RouterError('UNKNOWN_NAME', `Unknown ${what}: ${name}`);
 }
 
+/** What the router advertises to a client of either era, from what its backends can do together. */
+export function advertisedCapabilities(aggregate: ReturnType<Router['aggregateCapabilities']>): Fields {
+  return {
+    tools: { listChanged: true },
+    ...(aggregate.resources
+      ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } }
+      : {}),
+    ...(aggregate.prompts ? { prompts: { listChanged: true } } : {}),
+    ...(aggregate.logging ? { logging: {} } : {}),
+    ...(aggregate.completions ? { completions: {} } : {}),
+  };
+}
+
 export class ClientOperations {
   /**
    * @param sessionless requests come without a session (2026): backends that are `session: per-client` serve

@@ -27,7 +27,7 @@ import type { Logger } from '../logging/logger';
 import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';
 import type { ClientOrigin } from '../backends/client-origins';
-import { ClientOperations, type CallContext } from './client-operations';
+import { advertisedCapabilities, ClientOperations, type CallContext } from './client-operations';
 import { toMcpError } from './client-errors';
 import { takeToolCalls, type ToolCallHandler } from './tool-call-lane';
 import { answerErrorsAsSent } from './sdk-seams';
@@ -76,15 +76,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
   const server = new SessionServer(
     { name: options.serverName, version: options.version },
     {
-      capabilities: {
-        tools: { listChanged: true },
-        ...(aggregate.resources
-          ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } }
-          : {}),
-        ...(aggregate.prompts ? { prompts: { listChanged: true } } : {}),
-        ...(aggregate.logging ? { logging: {} } : {}),
-        ...(aggregate.completions ? { completions: {} } : {}),
-      },
+      capabilities: advertisedCapabilities(aggregate),
     },
   );
   let clientLogLevel: LoggingLevel | undefined;

@@ -21,7 +21,7 @@ import { wireError, type WireError } from '../protocol/wire-error';
 import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';
 import { toMcpError } from './client-errors';
-import { ClientOperations, type CallContext } from './client-operations';
+import { advertisedCapabilities, ClientOperations, type CallContext } from './client-operations';
 import { HeldCalls, ModernCall, type CallRound } from './held-calls';
 
 type Fields = Record<string, unknown>;
@@ -102,18 +102,9 @@ export class ModernFront {
   async discover(): Promise<Fields> {
     const { router } = this.options;
     await router.whenSettled();
-    const aggregate = router.aggregateCapabilities();
     return {
       supportedVersions: [...MODERN_PROTOCOL_VERSIONS],
-      capabilities: {
-        tools: { listChanged: true },
-        ...(aggregate.resources
-          ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } }
-          : {}),
-        ...(aggregate.prompts ? { prompts: { listChanged: true } } : {}),
-        ...(aggregate.logging ? { logging: {} } : {}),
-        ...(aggregate.completions ? { completions: {} } : {}),
-      },
+      capabilities: advertisedCapabilities(router.aggregateCapabilities()),
       ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
       ...this.cachePolicy(),
     };
