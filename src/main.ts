@@ -1,10 +1,11 @@
 /**
- * The one place that wires the router together: config → router core → front (stdio or HTTP) → signals.
+ * The one place that wires the router together: config → router core (`wireRouter`, src/wiring.ts) → front
+ * (stdio or HTTP) → signals.
  */
 import type { BackendConfig, LoadedConfig, RouterSettings } from './config/types';
 import { ConfigReloader } from './router/config-reloader';
 import type { Logger } from './logging/logger';
-import { Router } from './router/router';
+import type { Router } from './router/router';
 import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import { createClientSession } from './server/client-session';
 import { HttpFront } from './server/http-front';
@@ -13,6 +14,7 @@ import { ModernFront } from './server/modern-front';
 import { ModernHttp } from './server/modern-http';
 import { ModernStdio } from './server/modern-stdio';
 import { VERSION } from './version';
+import { wireRouter } from './wiring';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
 import { observabilityRoutes } from './server/http-routes';
@@ -51,7 +53,7 @@ export async function startRouter(
     settings.inspectPort === undefined
       ? undefined
       : await startInspector(settings.inspectPort, settings.inspectPayloads ?? false, logger);
-  const router = new Router({
+  const router = wireRouter({
     config,
     logger,
     serverName: settings.serverName,
