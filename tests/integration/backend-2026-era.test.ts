@@ -17,7 +17,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { backendStatus } from '../../src/management/backend-status';
 import type { BackendConfig } from '../../src/config/types';
@@ -47,7 +48,7 @@ interface Setup {
 }
 
 async function through(config: BackendConfig): Promise<Setup> {
-  const router = new Router({ config: loaded([config]), logger: silentLogger() });
+  const router = wireRouter({ config: loaded([config]), logger: silentLogger() });
   router.start();
   await router.whenSettled();
   const session = createClientSession({ router, logger: silentLogger(), serverName: 'mcp-router', version: 'test' });

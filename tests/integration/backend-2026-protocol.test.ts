@@ -12,7 +12,8 @@ import { connectionStateOf } from '../../machines/backend.selectors';
 import type { BackendConfig } from '../../src/config/types';
 import { silentLogger } from '../../src/logging/logger';
 import { backendStatus } from '../../src/management/backend-status';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { readiness } from '../../src/server/http-routes';
 import { ROOT, backend, loaded } from '../helpers/config';
 import type { ChildProcess } from 'node:child_process';
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 async function routerWith(config: BackendConfig): Promise<Router> {
-  const router = new Router({ config: loaded([config]), logger: silentLogger() });
+  const router = wireRouter({ config: loaded([config]), logger: silentLogger() });
   routers.push(router);
   router.start();
   await router.whenSettled();
