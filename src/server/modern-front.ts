@@ -6,6 +6,7 @@
  */
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
+import { refusalFor } from '../backends/backend-client-handlers';
 import type { ClientOrigin } from '../backends/client-origins';
 import type { RouterClock } from '../clock';
 import {
@@ -155,7 +156,7 @@ export class ModernFront {
     const call =
       params.requestState !== undefined
         ? this.held.resume(params.requestState, request.method, name)
-        : this.start(request.method, name, params, exchange.clientKey);
+        : this.start(request.method, name, params, exchange.clientKey, envelope.clientCapabilities);
     if (params.requestState !== undefined) call.answer(params.inputResponses as Fields | undefined);
     const progressToken = (params._meta as Fields | undefined)?.progressToken;
     const round: CallRound = {
@@ -177,11 +178,17 @@ export class ModernFront {
     return { resultType: 'input_required', inputRequests: outcome.inputRequests, requestState: outcome.requestState };
   }
 
-  private start(method: string, name: string, params: Fields, clientKey: string): ModernCall {
+  private start(method: string, name: string, params: Fields, clientKey: string, capabilities: Fields): ModernCall {
     const call = new ModernCall(clientKey, method, name);
     const origin: ClientOrigin = {
       id: `2026:${randomUUID()}`,
-      request: (m, p, signal) => call.ask(m, p, signal),
+      request: (m, p, signal) => {
+        // A backend may ask for roots of its own accord (server-everything does at start-up), not for this call:
+        // from a client without roots the backend hears "not supported" and the call goes on. Sampling and
+        // elicitation are for the call, and a client without them gets -32021 for it (held-calls.ts).
+        const refusal = m === 'roots/list' ? refusalFor(m, { ...origin, capabilities: () => capabilities }) : undefined;
+        return refusal ? Promise.reject(refusal) : call.ask(m, p, signal);
+      },
       notify: (m, p) => call.notify(m, p),
     };
     const context: CallContext = {

@@ -247,6 +247,12 @@ describe('the 2026-07-28 front on the wire', () => {
     expect(again.error).toMatchObject({ code: -32602 });
   });
 
+  it('a backend asking roots of a client without roots hears "not supported", and the call completes', async () => {
+    const reply = last(await send(router.url, 'tools/call', { name: 'ask', arguments: { method: 'roots/list' } }));
+    expect(reply.result).toMatchObject({ resultType: 'complete' });
+    expect(JSON.stringify(reply.result!.content)).toMatch(/error -32601: .*roots/);
+  });
+
   it('a client that did not declare the capability a backend needs gets -32021 naming it', async () => {
     const reply = await send(router.url, 'tools/call', {
       name: 'ask',
