@@ -3,7 +3,7 @@
  * request-level rules that do not depend on any one attempt: whether it may wait for a backend, and the error
  * when no backend can serve it.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 import type { RouteDecision } from '../../machines/supervisor.machine';
 import type { Cancellation, CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';

@@ -7,7 +7,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { backend, loaded, ROOT } from '../helpers/config';
 
@@ -19,7 +20,7 @@ describe('backend log messages reach the client whose call made them', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    router = new Router({
+    router = wireRouter({
       config: loaded([backend('conf', { namespace: undefined, command: process.execPath, args: [FIXTURE] })], {
         enableNamespaces: false,
       }),
