@@ -10,7 +10,7 @@ import { startHttpCli, tempFile } from '../helpers/cli';
 import { ROOT } from '../helpers/config';
 
 const FLAKY = join(ROOT, 'dist', 'tests', 'fixtures', 'flaky-server.js');
-const CONFORMANCE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server.js');
+const CONFORMANCE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server-2026.js');
 const ASKS = join(ROOT, 'dist', 'tests', 'fixtures', 'client-asks-server.js');
 
 const VERSION = '2026-07-28';
