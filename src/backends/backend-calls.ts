@@ -7,7 +7,12 @@
  * ("mcp-router-N"), the SDK's are numbers, so the two never collide; responses and progress for our ids are
  * taken off the transport before the SDK sees them, in the order they arrive.
  */
-import type { JSONRPCMessage, Progress, Transport } from '@modelcontextprotocol/client';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type JSONRPCMessage,
+  type Progress,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { CancelSignal } from '../cancellation';
 import type { ClientOrigin } from './client-origins';
@@ -17,6 +22,8 @@ export interface CallOptions {
   onprogress?: (progress: Progress) => void;
   /** The client session whose call this is: a 2026 backend's input requests are put to it. */
   origin?: ClientOrigin;
+  /** 2026 backends: the capabilities this request's envelope declares (the calling client's), not the router's. */
+  clientCapabilities?: Record<string, unknown>;
 }
 
 /** How a 2026-07-28 connection differs on the wire (a 2025 one takes neither). */
@@ -77,6 +84,7 @@ export class BackendCalls {
           _meta: {
             ...(params._meta as Fields | undefined),
             ...modern.envelope(),
+            ...(options.clientCapabilities && { [CLIENT_CAPABILITIES_META_KEY]: options.clientCapabilities }),
             ...(onprogress && { progressToken: id }),
           },
         }

@@ -4,22 +4,22 @@
  * whose call it is (ClientOrigin.request: a 2025 client gets it as a server-to-client request on its session, a
  * 2026 client as the front decides), then sends the call again with the answers (`inputResponses`) and the
  * backend's `requestState` byte for byte, for as many rounds as the backend asks, up to MAX_INPUT_ROUNDS.
+ *
+ * A 2026 client's call is passed through: the backend is told the client's own capabilities, each round goes to
+ * the client whole under the backend's keys (ModernOrigin.requestAll), and what the client answers goes back as
+ * it is. The backend's `requestState` stays here, with the held call the router's own sealed state names, so the
+ * retry goes to the same backend on the same link.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { CancelSignal } from '../cancellation';
 import type { BackendCalls, CallOptions } from './backend-calls';
 import { refusalFor } from './backend-client-handlers';
-import type { ClientOrigin } from './client-origins';
+import type { ClientOrigin, InputRequests } from './client-origins';
 
 /** Rounds one call may take (the SDK client's own default): a backend that keeps asking is answered with an error. */
 export const MAX_INPUT_ROUNDS = 10;
 
 type Fields = Record<string, unknown>;
-
-interface InputRequest {
-  method: string;
-  params?: Fields;
-}
 
 function isInputRequired(result: Fields): boolean {
   return result.resultType === 'input_required';
@@ -31,6 +31,8 @@ export async function callWithInputRounds(
   params: Fields,
   options: CallOptions = {},
 ): Promise<Fields> {
+  const modern = options.origin?.modern;
+  if (modern) options = { ...options, clientCapabilities: modern.capabilities };
   let result = await calls.call(method, params, options);
   for (let round = 1; isInputRequired(result); round++) {
     if (round > MAX_INPUT_ROUNDS)
@@ -38,7 +40,7 @@ export async function callWithInputRounds(
         ErrorCode.InternalError,
         `mcp-router: the backend still asked for input after ${MAX_INPUT_ROUNDS} rounds of ${method}; the router gave up`,
       );
-    const answers = await answer(method, result.inputRequests as Record<string, InputRequest> | undefined, options);
+    const answers = await answer(method, result.inputRequests as InputRequests | undefined, options);
     const retry: Fields = { ...params };
     if (answers) retry.inputResponses = answers;
     if (typeof result.requestState === 'string') retry.requestState = result.requestState;
@@ -50,7 +52,7 @@ export async function callWithInputRounds(
 /** Each input request put to the calling client, one after the other (a user answers one form at a time). */
 async function answer(
   method: string,
-  requests: Record<string, InputRequest> | undefined,
+  requests: InputRequests | undefined,
   options: CallOptions,
 ): Promise<Fields | undefined> {
   const entries = Object.entries(requests ?? {});
@@ -62,12 +64,17 @@ async function answer(
       `mcp-router: the backend asked for input during ${method}, but no client session made this call, so there is no client to ask`,
     );
   const signal = abortSignalOf(options.signal);
+  if (origin.modern) return origin.modern.requestAll(Object.fromEntries(entries), signal);
   const answers: Fields = {};
   for (const [key, request] of entries) answers[key] = await ask(origin, request, signal);
   return answers;
 }
 
-async function ask(origin: ClientOrigin, request: InputRequest, signal: AbortSignal | undefined): Promise<Fields> {
+async function ask(
+  origin: ClientOrigin,
+  request: InputRequests[string],
+  signal: AbortSignal | undefined,
+): Promise<Fields> {
   const refusal = refusalFor(request.method, origin);
   if (refusal) throw refusal;
   return origin.request(request.method, request.params, signal);

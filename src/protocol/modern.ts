@@ -104,6 +104,7 @@ export function missingCapability(capabilities: Fields, why: string): ModernErro
     MODERN_ERRORS.MISSING_REQUIRED_CLIENT_CAPABILITY,
     `Missing required client capability: ${why}`,
     { requiredCapabilities: capabilities },
+    400,
   );
 }
 

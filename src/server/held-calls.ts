@@ -37,6 +37,8 @@ interface PendingInput {
   params: Fields | undefined;
   resolve(result: Fields): void;
   reject(error: unknown): void;
+  /** A 2026 backend's round, answered as a whole (askAll): the backend's key of this request. */
+  round?: { key: string; answered(answers: Fields): void };
 }
 
 export type RoundOutcome =
@@ -113,14 +115,57 @@ export class ModernCall {
     return undefined;
   }
 
-  /** The client's answers to the requests of the last round; those it left out are asked again. */
+  /**
+   * A 2026 backend's round of input requests, put to the client under the backend's own keys; resolves with the
+   * client's answers, as it sent them, when it sends the call again.
+   */
+  askAll(requests: Record<string, { method: string; params?: Fields }>, signal?: AbortSignal): Promise<Fields> {
+    return new Promise<Fields>((resolve, reject) => {
+      const keys: string[] = [];
+      const answered = (answers: Fields) => {
+        for (const key of keys) this.pending.delete(key);
+        resolve(answers);
+      };
+      const clash = Object.keys(requests).find((key) => this.pending.has(key));
+      if (clash)
+        return reject(new RouterError('BACKEND_UNAVAILABLE', `two input requests of one call share the key ${clash}`));
+      for (const [key, request] of Object.entries(requests)) {
+        keys.push(key);
+        this.pending.set(key, {
+          method: request.method,
+          params: request.params,
+          resolve,
+          reject,
+          round: { key, answered },
+        });
+      }
+      signal?.addEventListener('abort', () => {
+        for (const key of keys) this.pending.delete(key);
+        reject(signal.reason);
+      });
+      setImmediate(() => this.wake?.());
+    });
+  }
+
+  /**
+   * The client's answers to the requests of the last round. A request of the router's own that it left out is
+   * asked again; a 2026 backend's round goes back with what the client sent, for the backend to judge.
+   */
   answer(responses: Fields | undefined): void {
+    const rounds = new Map<(answers: Fields) => void, Fields>();
     for (const [key, input] of [...this.pending]) {
       const response = responses?.[key];
+      if (input.round) {
+        const answers = rounds.get(input.round.answered) ?? {};
+        if (response !== undefined) answers[input.round.key] = response;
+        rounds.set(input.round.answered, answers);
+        continue;
+      }
       if (response === undefined || typeof response !== 'object' || response === null) continue;
       this.pending.delete(key);
       input.resolve(response as Fields);
     }
+    for (const [answered, answers] of rounds) answered(answers);
   }
 
   /** Serves one round: waits for the result, or for the backend's requests to the client. */

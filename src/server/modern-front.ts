@@ -17,6 +17,7 @@ import {
   readEnvelope,
   unsupportedVersion,
   type Envelope,
+  MODERN_ERRORS,
 } from '../protocol/modern';
 import { wireError, type WireError } from '../protocol/wire-error';
 import { isWanted } from '../router/log-levels';
@@ -59,13 +60,21 @@ const MODERN_LOG_SESSION = 'mcp-2026-clients';
 
 const FORWARDED = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
 
+const MODERN_400 = new Set<number>([
+  MODERN_ERRORS.HEADER_MISMATCH,
+  MODERN_ERRORS.MISSING_REQUIRED_CLIENT_CAPABILITY,
+  MODERN_ERRORS.UNSUPPORTED_PROTOCOL_VERSION,
+]);
+
 function errorAnswer(error: unknown): ModernAnswer {
   if (error instanceof ModernError) {
     const wire: WireError = { code: error.code, message: error.message };
     if (error.data !== undefined) wire.data = error.data;
     return { error: wire, httpStatus: error.httpStatus ?? (error.code === -32601 ? 404 : 200) };
   }
-  return { error: wireError(toMcpError(error)), httpStatus: 200 };
+  const wire = wireError(toMcpError(error));
+  // A 2026 backend's own header, capability or version refusal keeps the status the protocol gives it.
+  return { error: wire, httpStatus: MODERN_400.has(wire.code) ? 400 : 200 };
 }
 
 export class ModernFront {
@@ -190,6 +199,7 @@ export class ModernFront {
         return refusal ? Promise.reject(refusal) : call.ask(m, p, signal);
       },
       notify: (m, p) => call.notify(m, p),
+      modern: { capabilities, requestAll: (requests, signal) => call.askAll(requests, signal) },
     };
     const context: CallContext = {
       controller: call.controller,
