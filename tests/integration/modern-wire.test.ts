@@ -8,76 +8,11 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { startHttpCli, tempFile } from '../helpers/cli';
 import { ROOT } from '../helpers/config';
+import { last, modernRequest, post, send, VERSION, type Fields } from '../helpers/modern-wire';
 
 const FLAKY = join(ROOT, 'dist', 'tests', 'fixtures', 'flaky-server.js');
 const CONFORMANCE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server-2026.js');
 const ASKS = join(ROOT, 'dist', 'tests', 'fixtures', 'client-asks-server.js');
-
-const VERSION = '2026-07-28';
-type Fields = Record<string, unknown>;
-
-function envelope(extra: Fields = {}): Fields {
-  return {
-    'io.modelcontextprotocol/protocolVersion': VERSION,
-    'io.modelcontextprotocol/clientCapabilities': {},
-    'io.modelcontextprotocol/clientInfo': { name: 'wire-test', version: '1' },
-    ...extra,
-  };
-}
-
-let nextId = 1;
-
-/** A 2026 request as the SDK v2 client sends it: envelope in the body, the standard headers beside it. */
-function modernRequest(method: string, params: Fields = {}, meta: Fields = {}) {
-  const body = { jsonrpc: '2.0', id: nextId++, method, params: { ...params, _meta: envelope(meta) } };
-  const name = (params.name ?? params.uri) as string | undefined;
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': VERSION,
-    'mcp-method': method,
-    ...(name !== undefined && method !== 'completion/complete' ? { 'mcp-name': name } : {}),
-  };
-  return { body, headers };
-}
-
-interface Reply {
-  status: number;
-  contentType: string;
-  /** The JSON-RPC messages of the answer: one for JSON, every event for SSE. */
-  messages: Fields[];
-}
-
-function post(url: string, body: unknown, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        const contentType = String(res.headers['content-type'] ?? '');
-        const messages = contentType.includes('text/event-stream')
-          ? text
-              .split('\n')
-              .filter((l) => l.startsWith('data: '))
-              .map((l) => JSON.parse(l.slice(6)) as Fields)
-          : text
-            ? [JSON.parse(text) as Fields]
-            : [];
-        resolve({ status: res.statusCode ?? 0, contentType, messages });
-      });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-function send(url: string, method: string, params: Fields = {}, meta: Fields = {}) {
-  const { body, headers } = modernRequest(method, params, meta);
-  return post(url, body, headers);
-}
-
-const last = (reply: Reply) => reply.messages[reply.messages.length - 1] as { result?: Fields; error?: Fields };
 
 function backendsYaml(entries: Array<{ name: string; script: string; extra?: string }>): string {
   return [
