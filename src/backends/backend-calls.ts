@@ -24,6 +24,8 @@ export interface CallOptions {
   origin?: ClientOrigin;
   /** 2026 backends: the capabilities this request's envelope declares (the calling client's), not the router's. */
   clientCapabilities?: Record<string, unknown>;
+  /** 2026 backends over HTTP: headers this request carries (SEP-2243 `Mcp-Param-*`). */
+  headers?: Record<string, string>;
 }
 
 /** How a 2026-07-28 connection differs on the wire (a 2025 one takes neither). */
@@ -44,7 +46,8 @@ interface Pending {
 }
 
 interface ModernSend {
-  requestSignal: AbortSignal;
+  requestSignal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
 type Fields = Record<string, unknown>;
@@ -93,7 +96,9 @@ export class BackendCalls {
         : params;
     // Over streamable HTTP a 2026 request is cancelled by closing its response stream.
     const stream = modern?.perRequestStream && signal ? new AbortController() : undefined;
-    const sendOptions: ModernSend | undefined = stream && { requestSignal: stream.signal };
+    const headers = modern?.perRequestStream ? options.headers : undefined;
+    const sendOptions: ModernSend | undefined =
+      stream || headers ? { ...(stream && { requestSignal: stream.signal }), ...(headers && { headers }) } : undefined;
     return new Promise((resolve, reject) => {
       const entry: Pending = { resolve, reject, onprogress };
       if (signal) {

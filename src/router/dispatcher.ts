@@ -269,6 +269,7 @@ export class Dispatcher {
         signal,
         onprogress: options.onprogress,
         origin: options.origin,
+        headers: options.headersFor?.(backend),
       });
     try {
       let result: Record<string, unknown>;

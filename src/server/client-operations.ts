@@ -3,6 +3,7 @@
  * to a backend (tools/call, prompts/get, resources/read, completion/complete). A 2025 session and a 2026
  * request differ in how they reach here and how the answer goes back, not in what happens in between.
  */
+import { paramHeaders, paramHeadersFor } from '../protocol/param-headers';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientOrigin } from '../backends/client-origins';
 import type { Cancellation, CancelSignal } from '../cancellation';
@@ -114,6 +115,10 @@ export class ClientOperations {
       { method: 'tools/call', name, session: context.session },
       {
         paramsFor: () => ({ ...params, name: entry.original }),
+        headersFor: (backend) => {
+          const declared = paramHeaders(entry.perBackend.get(router.templateOf(backend))?.inputSchema);
+          return declared.length > 0 ? paramHeadersFor(declared, params.arguments) : undefined;
+        },
         retrySafe: (backend) => isRetrySafeTool(entry.perBackend.get(router.templateOf(backend))?.annotations),
         controller: context.controller,
         signal: context.signal,

@@ -5,6 +5,7 @@
  * before the answer cancels the request (the backend hears notifications/cancelled). subscriptions/listen
  * keeps its SSE stream open until the client closes it or the router stops.
  */
+import { paramHeaderProblem, paramHeaders } from '../protocol/param-headers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from '../router/router';
 import { listenEnded, openListen, type ListenStream } from './listen-stream';
@@ -73,6 +74,12 @@ export class ModernHttp {
         error: { code: -32020, message: `Header mismatch: ${problem}` },
         httpStatus: 400,
       });
+    const paramProblem = this.paramHeaderProblem(request, req);
+    if (paramProblem)
+      return this.write(res, request.id, {
+        error: { code: -32020, message: `Header mismatch: ${paramProblem}` },
+        httpStatus: 400,
+      });
     if (request.method === 'subscriptions/listen') return this.listen(request, res);
 
     const acceptsStream = (req.headers.accept ?? '').includes('text/event-stream');
@@ -101,6 +108,17 @@ export class ModernHttp {
       return;
     }
     this.write(res, request.id, answer);
+  }
+
+  /** A tools/call's `Mcp-Param-*` headers against its arguments, for the tool's `x-mcp-header` declarations. */
+  private paramHeaderProblem(request: ModernRequest, req: IncomingMessage): string | undefined {
+    if (request.method !== 'tools/call' || typeof request.params?.name !== 'string') return undefined;
+    const declared = paramHeaders(this.router.catalog.tool(request.params.name)?.definition.inputSchema);
+    if (declared.length === 0) return undefined;
+    return paramHeaderProblem(declared, request.params.arguments, (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    });
   }
 
   private write(res: ServerResponse, id: string | number, answer: ModernAnswer): void {

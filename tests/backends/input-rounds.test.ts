@@ -87,4 +87,52 @@ describe('input requests of a 2026 backend', () => {
     const calls = { call: async () => result };
     await expect(callWithInputRounds(calls, 'tools/call', {})).resolves.toBe(result);
   });
+
+  it("a 2026 client's call: the backend hears the client's capabilities, and each round goes to it whole", async () => {
+    const sentOptions: Fields[] = [];
+    const sent: Fields[] = [];
+    const calls = {
+      call: async (_method: string, params: Fields, options: Fields = {}) => {
+        sent.push(params);
+        sentOptions.push(options);
+        if (sent.length === 1)
+          return {
+            resultType: 'input_required',
+            inputRequests: {
+              name: { method: 'elicitation/create', params: { message: 'name?' } },
+              model: { method: 'sampling/createMessage', params: { maxTokens: 5 } },
+            },
+            requestState: 'opaque',
+          };
+        return { content: [] };
+      },
+    };
+    const rounds: Fields[] = [];
+    const o: ClientOrigin = {
+      id: '2026:call',
+      request: async () => {
+        throw new Error('a 2026 call is not asked one request at a time');
+      },
+      modern: {
+        capabilities: { elicitation: {} },
+        requestAll: async (requests) => {
+          rounds.push(requests);
+          return { name: { action: 'decline' } };
+        },
+      },
+    };
+    await callWithInputRounds(calls, 'tools/call', { name: 't' }, { origin: o });
+    expect(rounds).toEqual([
+      {
+        name: { method: 'elicitation/create', params: { message: 'name?' } },
+        model: { method: 'sampling/createMessage', params: { maxTokens: 5 } },
+      },
+    ]);
+    // What the client left out (model) is the backend's to ask again: it goes back as the client sent it.
+    expect(sent[1]).toEqual({ name: 't', inputResponses: { name: { action: 'decline' } }, requestState: 'opaque' });
+    expect(sentOptions.map((options) => options.clientCapabilities)).toEqual([
+      { elicitation: {} },
+      { elicitation: {} },
+    ]);
+  });
 });
