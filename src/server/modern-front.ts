@@ -121,14 +121,20 @@ export class ModernFront {
   }
 
   /**
-   * How long a client may trust a list: no longer than the router itself trusts its backends' lists (its
-   * capability cache), and private when any backend behind it is per-client.
+   * How long a client may trust a list: no longer than the router itself trusts the shortest-lived backend's
+   * lists (a 2026 backend's own ttlMs, else the capability cache's), and private when any backend behind it is
+   * per-client.
    */
   cachePolicy(): { ttlMs: number; cacheScope: 'public' | 'private' } {
     const { router } = this.options;
-    const ttlMs = router.settings.cacheTtlSeconds * 1000;
-    const isPrivate = router.backendNames().some((name) => router.backendConfig(name)?.session === 'per-client');
-    return { ttlMs, cacheScope: isPrivate ? 'private' : 'public' };
+    const cacheMs = router.settings.cacheTtlSeconds * 1000;
+    let ttlMs = Infinity;
+    let isPrivate = false;
+    for (const name of router.backendNames()) {
+      ttlMs = Math.min(ttlMs, router.linkOf(name)?.listsTtlMs ?? cacheMs);
+      if (router.backendConfig(name)?.session === 'per-client') isPrivate = true;
+    }
+    return { ttlMs: Number.isFinite(ttlMs) ? ttlMs : cacheMs, cacheScope: isPrivate ? 'private' : 'public' };
   }
 
   private async run(request: ModernRequest, envelope: Envelope, exchange: ModernExchange): Promise<Fields> {

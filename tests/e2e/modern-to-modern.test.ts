@@ -132,3 +132,30 @@ describe.each(backends)('a 2026 client, a 2026 backend over %s', (_name, startBa
     expect(logged(await send(router.url, 'tools/call', call, { [LOG_LEVEL_META_KEY]: 'error' }))).toEqual([]);
   });
 });
+
+describe('the lists a 2026 client gets', () => {
+  it('are trusted no longer than the shortest-lived backend’s own ttlMs', async () => {
+    const config = tempFile(
+      'backends.yaml',
+      [
+        'backends:',
+        '  - name: brief',
+        `    command: ${JSON.stringify(process.execPath)}`,
+        `    args: [${JSON.stringify(V2_BACKEND)}, --ttl-ms, '2500']`,
+        '  - name: plain',
+        `    command: ${JSON.stringify(process.execPath)}`,
+        `    args: [${JSON.stringify(V2_BACKEND)}]`,
+        '',
+      ].join('\n'),
+    );
+    const router = await startHttpCli(['--config', config]);
+    try {
+      const lists = last(await send(router.url, 'tools/list')).result!;
+      expect(lists).toMatchObject({ ttlMs: 2500, cacheScope: 'public' });
+      expect(last(await send(router.url, 'server/discover')).result).toMatchObject({ ttlMs: 2500 });
+    } finally {
+      router.child.kill('SIGTERM');
+      await router.exit;
+    }
+  });
+});
