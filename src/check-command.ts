@@ -8,10 +8,10 @@ import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import type { LoadedConfig } from './config/types';
 import type { Logger } from './logging/logger';
 import { statusOf } from './management/management-tools';
-import { Router } from './router/router';
+import { wireRouter } from './wiring';
 
 export async function runCheck(config: LoadedConfig, logger: Logger, out: (line: string) => void): Promise<number> {
-  const router = new Router({ config, logger, reservedToolNames: MANAGEMENT_TOOL_NAMES });
+  const router = wireRouter({ config, logger, reservedToolNames: MANAGEMENT_TOOL_NAMES });
   router.start();
   try {
     await router.whenSettled();

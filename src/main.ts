@@ -1,15 +1,20 @@
 /**
- * The one place that wires the router together: config → router core → front (stdio or HTTP) → signals.
+ * The one place that wires the router together: config → router core (`wireRouter`, src/wiring.ts) → front
+ * (stdio or HTTP) → signals.
  */
 import type { BackendConfig, LoadedConfig, RouterSettings } from './config/types';
 import { ConfigReloader } from './router/config-reloader';
 import type { Logger } from './logging/logger';
-import { Router } from './router/router';
+import type { Router } from './router/router';
 import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import { createClientSession } from './server/client-session';
 import { HttpFront } from './server/http-front';
 import { serveStdio } from './server/stdio-front';
+import { ModernFront } from './server/modern-front';
+import { ModernHttp } from './server/modern-http';
+import { ModernStdio } from './server/modern-stdio';
 import { VERSION } from './version';
+import { wireRouter } from './wiring';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
 import { observabilityRoutes } from './server/http-routes';
@@ -48,7 +53,7 @@ export async function startRouter(
     settings.inspectPort === undefined
       ? undefined
       : await startInspector(settings.inspectPort, settings.inspectPayloads ?? false, logger);
-  const router = new Router({
+  const router = wireRouter({
     config,
     logger,
     serverName: settings.serverName,
@@ -59,6 +64,8 @@ export async function startRouter(
   });
   const routes = observabilityRoutes(router, metrics);
   const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
+  // 2026-07-28 clients: stateless requests, answered by one ModernFront beside the 2025 sessions.
+  const modern = new ModernFront({ router, serverName: settings.serverName, version: VERSION, clock: router.clock });
   // Sessions advertise what the aggregate can do: they wait until the backends have connected (bounded).
   let backendsSettled: Promise<void> | undefined;
   const settledSession = async () => {
@@ -75,6 +82,7 @@ export async function startRouter(
           port: settings.port,
           logger,
           createSession: settledSession,
+          modern: new ModernHttp(modern, router),
           extraRoutes: routes,
           authToken: settings.authToken,
           maxBodyBytes: settings.maxBodyBytes,
@@ -101,7 +109,10 @@ export async function startRouter(
   await backendsSettled;
 
   if (!front || !url) {
-    const close = await serveStdio(session(), onStopRequested);
+    const close = await serveStdio(
+      { createSession: session, createModern: (send) => new ModernStdio(modern, router, send) },
+      onStopRequested,
+    );
     logger.info(`serving ${config.backends.length} backend(s) over stdio`, { config: config.path });
     return {
       router,

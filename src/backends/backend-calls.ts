@@ -7,13 +7,33 @@
  * ("mcp-router-N"), the SDK's are numbers, so the two never collide; responses and progress for our ids are
  * taken off the transport before the SDK sees them, in the order they arrive.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type JSONRPCMessage, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type JSONRPCMessage,
+  type Progress,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { CancelSignal } from '../cancellation';
+import type { ClientOrigin } from './client-origins';
 
 export interface CallOptions {
   signal?: CancelSignal;
   onprogress?: (progress: Progress) => void;
+  /** The client session whose call this is: a 2026 backend's input requests are put to it. */
+  origin?: ClientOrigin;
+  /** 2026 backends: the capabilities this request's envelope declares (the calling client's), not the router's. */
+  clientCapabilities?: Record<string, unknown>;
+  /** 2026 backends over HTTP: headers this request carries (SEP-2243 `Mcp-Param-*`). */
+  headers?: Record<string, string>;
+}
+
+/** How a 2026-07-28 connection differs on the wire (a 2025 one takes neither). */
+export interface ModernWire {
+  /** The `_meta` envelope every request carries: protocol version, client info and capabilities, log level. */
+  envelope(): Record<string, unknown>;
+  /** Streamable HTTP: a request is cancelled by closing its own response stream. */
+  perRequestStream: boolean;
 }
 
 interface Pending {
@@ -25,6 +45,11 @@ interface Pending {
   onAbort?: () => void;
 }
 
+interface ModernSend {
+  requestSignal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
 type Fields = Record<string, unknown>;
 
 export class BackendCalls {
@@ -33,7 +58,11 @@ export class BackendCalls {
   private closed = false;
 
   /** Call once the SDK client is connected: it wraps the handlers the client installed. */
-  constructor(private readonly transport: Transport) {
+  constructor(
+    private readonly transport: Transport,
+    /** Set on a 2026-07-28 connection. */
+    readonly modern?: ModernWire,
+  ) {
     const deliver = transport.onmessage;
     transport.onmessage = (message, extra) => {
       if (!this.take(message)) deliver?.(message, extra);
@@ -50,31 +79,50 @@ export class BackendCalls {
     if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Not connected'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = `mcp-router-${this.nextId++}`;
+    const modern = this.modern;
     // Progress comes back under our token; the caller's own token is restored by its onprogress.
-    const sent = onprogress
-      ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } }
-      : params;
+    const sent = modern
+      ? {
+          ...params,
+          _meta: {
+            ...(params._meta as Fields | undefined),
+            ...modern.envelope(),
+            ...(options.clientCapabilities && { [CLIENT_CAPABILITIES_META_KEY]: options.clientCapabilities }),
+            ...(onprogress && { progressToken: id }),
+          },
+        }
+      : onprogress
+        ? { ...params, _meta: { ...(params._meta as Fields | undefined), progressToken: id } }
+        : params;
+    // Over streamable HTTP a 2026 request is cancelled by closing its response stream.
+    const stream = modern?.perRequestStream && signal ? new AbortController() : undefined;
+    const headers = modern?.perRequestStream ? options.headers : undefined;
+    const sendOptions: ModernSend | undefined =
+      stream || headers ? { ...(stream && { requestSignal: stream.signal }), ...(headers && { headers }) } : undefined;
     return new Promise((resolve, reject) => {
       const entry: Pending = { resolve, reject, onprogress };
       if (signal) {
         entry.signal = signal;
         entry.onAbort = () => {
           if (!this.pending.delete(id)) return;
-          void this.transport
-            .send({
-              jsonrpc: '2.0',
-              method: 'notifications/cancelled',
-              params: { requestId: id, reason: String(signal.reason) },
-            })
-            .catch(() => {});
+          if (stream) stream.abort(signal.reason);
+          else {
+            const cancelled: Fields = { requestId: id, reason: String(signal.reason) };
+            if (modern) cancelled._meta = modern.envelope();
+            void this.transport
+              .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: cancelled } as JSONRPCMessage)
+              .catch(() => {});
+          }
           reject(signal.reason);
         };
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.pending.set(id, entry);
-      this.transport.send({ jsonrpc: '2.0', id, method, params: sent } as JSONRPCMessage).catch((error) => {
-        if (this.end(id)) reject(unsendable(error) ?? error);
-      });
+      this.transport
+        .send({ jsonrpc: '2.0', id, method, params: sent } as JSONRPCMessage, sendOptions)
+        .catch((error) => {
+          if (this.end(id)) reject(unsendable(error) ?? error);
+        });
     });
   }
 

@@ -3,21 +3,8 @@
  * and requests meant for the client (sampling, elicitation, roots). Registered on each backend's SDK
  * client before it connects.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  ErrorCode,
-  McpError,
-  type ClientCapabilities,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type LoggingMessageNotification,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Client, ClientCapabilities, LoggingMessageNotification } from '@modelcontextprotocol/client';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { forTheWire } from '../protocol/wire-error';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
 
@@ -56,11 +43,12 @@ export function registerBackendClientHandlers(
   events: BackendClientEvents,
   origins: ClientOrigins,
 ): void {
+  // A 2025 backend sends these unsolicited; a 2026 backend on the subscriptions/listen stream: the same handlers.
   const refresh = () => events.listChanged(backend, client);
-  client.setNotificationHandler(ToolListChangedNotificationSchema, refresh);
-  client.setNotificationHandler(PromptListChangedNotificationSchema, refresh);
-  client.setNotificationHandler(ResourceListChangedNotificationSchema, refresh);
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+  client.setNotificationHandler('notifications/tools/list_changed', refresh);
+  client.setNotificationHandler('notifications/prompts/list_changed', refresh);
+  client.setNotificationHandler('notifications/resources/list_changed', refresh);
+  client.setNotificationHandler('notifications/message', (n) => {
     // A log message while one client session has calls running here belongs to that session (a backend logs
     // what a call does): it goes to that session alone, on the call's stream. With none or several, nobody can
     // tell whose it is, and every session gets it.
@@ -68,17 +56,22 @@ export function registerBackendClientHandlers(
     if (origin?.notify) origin.notify(n.method, n.params);
     else events.logMessage(backend, n.params);
   });
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
+  client.setNotificationHandler('notifications/resources/updated', (n) =>
     events.resourceUpdated(backend, n.params.uri),
   );
 
-  for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema]) {
-    client.setRequestHandler(schema, async (request, extra) => {
+  // 2025 backends only: a 2026 backend asks in its results (input-rounds.ts), with the calling client known.
+  for (const method of ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const) {
+    client.setRequestHandler(method, async (request, ctx) => {
       try {
-        const origin = await origins.attribute(backend, request.method, { signal: extra.signal });
+        const origin = await origins.attribute(backend, request.method, { signal: ctx.mcpReq.signal });
         const refusal = refusalFor(request.method, origin);
         if (refusal) throw refusal;
-        return (await origin.request(request.method, request.params as Record<string, unknown>, extra.signal)) as never;
+        return (await origin.request(
+          request.method,
+          request.params as Record<string, unknown>,
+          ctx.mcpReq.signal,
+        )) as never;
       } catch (error) {
         throw forTheWire(error);
       }

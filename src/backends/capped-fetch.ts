@@ -4,7 +4,7 @@
  * arrives (memory stays bounded) and an error answer for the request takes its place: that call fails with a
  * message naming the limit, and the session and every other call carry on.
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import { MAX_MESSAGE_CHARS, OVERSIZED_ANSWER_CODE, oversizedMessage, type OversizedLine } from './line-reader';
 
 type Id = string | number;

@@ -11,8 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import type { Logger } from '../logging/logger';
 import { coalesceWrites } from '../protocol/coalesce-writes';
 import { LineReader, type OversizedLine } from './line-reader';
@@ -71,7 +70,10 @@ export class ChildStdioTransport implements Transport {
   private closing: Promise<void> | undefined;
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly reader: LineReader;
-  private readonly stderr: StderrTail;
+  private readonly stderrTail: StderrTail;
+  /** Until the first message that is not the era probe: whether the probe (server/discover) went out. */
+  private opening = true;
+  private probeSent = false;
 
   constructor(
     private readonly spec: ChildSpec,
@@ -80,12 +82,25 @@ export class ChildStdioTransport implements Transport {
     private readonly redact: (text: string) => string = (t) => t,
     maxMessageChars?: number,
   ) {
-    this.stderr = new StderrTail(logger, redact);
+    this.stderrTail = new StderrTail(logger, redact);
     this.reader = new LineReader((line) => this.oversized(line), maxMessageChars);
   }
 
   get pid(): number | null {
     return this.child?.pid ?? null;
+  }
+
+  /**
+   * The SDK tells a stdio transport by its `pid` and `stderr`: on stdio a silent probe means a 2025 server (it
+   * falls back to initialize), where on HTTP it means an outage. The tail is ours; the SDK only looks.
+   */
+  get stderr(): null {
+    return null;
+  }
+
+  /** Whether the era probe was sent before anything else (an exit then is a 2025 server refusing it). */
+  probed(): boolean {
+    return this.probeSent;
   }
 
   start(): Promise<void> {
@@ -118,7 +133,7 @@ export class ChildStdioTransport implements Transport {
         this.onclose?.();
       });
       child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
-      child.stderr!.on('data', (chunk: Buffer) => this.stderr.write(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => this.stderrTail.write(chunk));
       // EPIPE when it has exited: 'close' says so, with its exit status.
       child.stdin!.on('error', (error) => this.logger.debug('backend stdin', { error: String(error) }));
       coalesceWrites(child.stdin!);
@@ -154,6 +169,7 @@ export class ChildStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    if (this.opening) this.noteOpening(message);
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
     // Inside the executor: JSON.stringify's RangeError (params nested too deep) becomes a rejection.
@@ -161,6 +177,11 @@ export class ChildStdioTransport implements Transport {
       if (stdin.write(JSON.stringify(message) + '\n')) resolve();
       else stdin.once('drain', resolve);
     });
+  }
+
+  private noteOpening(message: JSONRPCMessage): void {
+    if ((message as { method?: unknown }).method === 'server/discover') this.probeSent = true;
+    else this.opening = false;
   }
 
   close(): Promise<void> {
@@ -179,7 +200,7 @@ export class ChildStdioTransport implements Transport {
     if (!this.exit) return undefined;
     const { code, signal } = this.exit;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.stderr.text();
+    const tail = this.stderrTail.text();
     return new BackendProcessError(
       `the backend process ${how}${tail ? `; its stderr ends with:\n${tail}` : ' (nothing on stderr)'}`,
       false,

@@ -30,6 +30,21 @@ export interface ClientOrigin {
    * its own). A session that does not provide it gets the backend's log messages by broadcast.
    */
   notify?(method: string, params: Record<string, unknown> | undefined): void;
+  /** A 2026-07-28 client's call: it answers a 2026 backend's input requests itself, as the backend asked them. */
+  modern?: ModernOrigin;
+}
+
+/** A round of input requests, by the backend's own keys. */
+export type InputRequests = Record<string, { method: string; params?: Record<string, unknown> }>;
+
+export interface ModernOrigin {
+  /** What the client declared in its request's envelope: a 2026 backend is told the same, so it asks no more. */
+  readonly capabilities: Record<string, unknown>;
+  /**
+   * Hands the client a whole round at once (one `input_required` with the backend's keys) and resolves with the
+   * answers the client sent back, under the same keys; those it left out are the backend's to ask again.
+   */
+  requestAll(requests: InputRequests, signal?: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 interface Entry {

@@ -8,7 +8,7 @@
  * one call fails with a message naming the limit; the connection and every other call on it carry on.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { isJsonRpcMessage } from '../protocol/jsonrpc-message';
 
 /** The cap on one message from a backend, in characters (the SDK's own cap on its read buffer). */

@@ -2,16 +2,31 @@
  * Opens one MCP client connection to a backend, over stdio, streamable HTTP or SSE. The SDK stays here, at
  * the edge: the rest of the router sees a BackendLink.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  Client,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type ClientCapabilities,
+  type DiscoverResult,
+  type Implementation,
+  type LoggingLevel,
+  type PriorDiscovery,
+  type ServerCapabilities,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { realClock, type RouterClock } from '../clock';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
-import { BackendCalls, type CallOptions } from './backend-calls';
+import { BackendCalls, type CallOptions, type ModernWire } from './backend-calls';
+import { negotiationFor, protocolRefusal, ProtocolRefusedError } from './backend-era';
 import { cappedFetch } from './capped-fetch';
 import { BackendProcessError, ChildStdioTransport } from './child-stdio-transport';
+import { callWithInputRounds } from './input-rounds';
+import { ListenStream } from './listen-stream';
 import { MAX_MESSAGE_CHARS, type OversizedLine } from './line-reader';
 
 export interface BackendLink {
@@ -19,10 +34,22 @@ export interface BackendLink {
   readonly transport: 'stdio' | 'streamable-http' | 'sse';
   readonly capabilities: ServerCapabilities;
   readonly serverInfo: Implementation | undefined;
+  /** The revision spoken on this link ("2025-11-25", "2026-07-28", ...). */
+  readonly protocolVersion: string | undefined;
+  /** 2026-07-28 (stateless requests, input_required, subscriptions/listen) or the 2025 era (initialize). */
+  readonly era: 'modern' | 'legacy';
+  /** A 2026 backend's advertisement, as its probe (or the remembered verdict) gave it. */
+  readonly discoverResult: DiscoverResult | undefined;
   /** Child process id of a stdio backend. */
   readonly pid: number | null;
+  /** How long the backend says its lists stay true (a 2026 backend's ttlMs), set when they are read. */
+  listsTtlMs: number | undefined;
+  /** A 2026 backend: opens its subscriptions/listen stream (2025 backends send their notifications unasked). */
+  listen(): Promise<void>;
   /** A request on the request path (tools/call, resources/read, ...): the result passes through untouched. */
   call(method: string, params: Record<string, unknown>, options?: CallOptions): Promise<Record<string, unknown>>;
+  /** The level of the log messages the clients want: logging/setLevel on 2025, each request's envelope on 2026. */
+  setLogLevel(level: LoggingLevel): Promise<void>;
   /** A new MCP session on the same backend (an HTTP server that forgot ours answers 404). */
   reinitialize(): Promise<void>;
   close(): Promise<void>;
@@ -36,11 +63,25 @@ export interface OpenLinkOptions {
   /** Lets the caller register handlers (notifications, server→client requests) before connecting. */
   prepare?: (client: Client) => void;
   signal?: AbortSignal;
+  /** What an earlier connection learnt of the backend's era: no probe this time. */
+  prior?: PriorDiscovery;
+  /** The router's clock (the listen stream's backoff). */
+  clock?: RouterClock;
+  /** A 2026 backend's listen stream was reopened after a drop: its lists may have changed unannounced. */
+  onStale?: () => void;
 }
 
-function newClient(options: OpenLinkOptions): Client {
+/** The router serves many clients: it declares every capability, and checks each request against its client. */
+const CAPABILITIES: ClientCapabilities = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
+
+/** Pages of a list followed before giving up (the SDK's default of 64 is lower than what we accept). */
+const MAX_LIST_PAGES = 1000;
+
+function newClient(config: BackendConfig, options: OpenLinkOptions): Client {
   const client = new Client(options.clientInfo, {
-    capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+    capabilities: CAPABILITIES,
+    versionNegotiation: negotiationFor(config.protocol),
+    listMaxPages: MAX_LIST_PAGES,
   });
   options.prepare?.(client);
   return client;
@@ -85,10 +126,55 @@ function inheritedEnv(): Record<string, string> {
   return out;
 }
 
-async function connectWith(client: Client, transport: Transport, options: OpenLinkOptions): Promise<BackendCalls> {
-  await client.connect(transport, { signal: options.signal });
+async function connectWith(
+  client: Client,
+  transport: Transport,
+  config: BackendConfig,
+  options: OpenLinkOptions,
+): Promise<BackendCalls> {
+  try {
+    await client.connect(transport, { signal: options.signal, prior: options.prior });
+  } catch (error) {
+    throw protocolRefusal(error, config.protocol) ?? error;
+  }
   keepProgressBeforeResponse(transport);
-  return new BackendCalls(transport);
+  return new BackendCalls(transport, modernWire(client, transport, options.clientInfo));
+}
+
+/** A 2026 connection's wire: the envelope, built once (and again when the log level changes). */
+class EnvelopeWire implements ModernWire {
+  private built: Record<string, unknown> | undefined;
+  private level: LoggingLevel | undefined;
+
+  constructor(
+    private readonly version: string | undefined,
+    private readonly clientInfo: Implementation,
+    readonly perRequestStream: boolean,
+  ) {}
+
+  get logLevel(): LoggingLevel | undefined {
+    return this.level;
+  }
+
+  set logLevel(level: LoggingLevel | undefined) {
+    this.level = level;
+    this.built = undefined;
+  }
+
+  envelope(): Record<string, unknown> {
+    return (this.built ??= {
+      [PROTOCOL_VERSION_META_KEY]: this.version,
+      [CLIENT_INFO_META_KEY]: this.clientInfo,
+      [CLIENT_CAPABILITIES_META_KEY]: CAPABILITIES,
+      // Absent, a 2026 server sends no log messages at all.
+      ...(this.level && { [LOG_LEVEL_META_KEY]: this.level }),
+    });
+  }
+}
+
+function modernWire(client: Client, transport: Transport, clientInfo: Implementation): EnvelopeWire | undefined {
+  if (client.getProtocolEra() !== 'modern') return undefined;
+  return new EnvelopeWire(client.getNegotiatedProtocolVersion(), clientInfo, transport.hasPerRequestStream === true);
 }
 
 /**
@@ -111,20 +197,29 @@ interface Connected {
   transport: Transport;
   kind: BackendLink['transport'];
   calls: BackendCalls;
+  stream?: ListenStream;
+}
+
+function wireOf(c: Connected): EnvelopeWire | undefined {
+  return c.calls.modern as EnvelopeWire | undefined;
 }
 
 async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Promise<Connected> {
-  const client = newClient(options);
+  const client = newClient(config, options);
   if (config.transport === 'stdio') {
     const transport = stdioTransport(config, options.logger);
     try {
-      const calls = await connectWith(client, transport, options);
+      const calls = await connectWith(client, transport, config, options);
       return { client, transport, kind: 'stdio', calls };
     } catch (error) {
       // "Connection closed" says nothing: the exit status and stderr of the process say why.
       await client.close().catch(() => {});
-      if (error instanceof BackendProcessError) throw error;
-      throw transport.ended() ?? error;
+      if (error instanceof BackendProcessError || error instanceof ProtocolRefusedError) throw error;
+      const ended = transport.ended();
+      // It ended while being asked which era it speaks: a 2025 server that exits on any request before initialize.
+      const probing = !options.prior && (config.protocol ?? 'auto') === 'auto';
+      if (ended && probing && transport.probed()) throw new ExitedOnProbeError(ended);
+      throw ended ?? error;
     }
   }
   const url = new URL(config.url!);
@@ -133,7 +228,7 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
   if (config.transport === 'sse') {
     const transport = sse();
-    const calls = await connectWith(client, transport, options);
+    const calls = await connectWith(client, transport, config, options);
     return { client, transport, kind: 'sse', calls };
   }
   const transport = new StreamableHTTPClientTransport(url, {
@@ -141,16 +236,16 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     fetch: cappedFetch(logOversized(options.logger)),
   });
   try {
-    const calls = await connectWith(client, transport, options);
+    const calls = await connectWith(client, transport, config, options);
     return { client, transport, kind: 'streamable-http', calls };
   } catch (error) {
-    if (config.transport !== 'auto') throw error;
+    if (config.transport !== 'auto' || error instanceof ProtocolRefusedError) throw error;
     // Older servers speak only HTTP+SSE: try that before giving up.
     await client.close().catch(() => {});
     options.logger.debug('streamable HTTP failed, trying SSE', { error: String(error) });
-    const fallbackClient = newClient(options);
+    const fallbackClient = newClient(config, options);
     const fallback = sse();
-    const calls = await connectWith(fallbackClient, fallback, options);
+    const calls = await connectWith(fallbackClient, fallback, config, options);
     return { client: fallbackClient, transport: fallback, kind: 'sse', calls };
   }
 }
@@ -158,6 +253,27 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
 export async function openLink(config: BackendConfig, options: OpenLinkOptions): Promise<BackendLink> {
   let current = await connectOnce(config, options);
   let closing: Promise<void> | undefined;
+  let listening = false;
+  const streamOf = (c: Connected): ListenStream | undefined => {
+    if (!c.calls.modern) return undefined;
+    return (c.stream ??= new ListenStream({
+      client: c.client,
+      capabilities: c.client.getServerCapabilities() ?? {},
+      clock: options.clock ?? realClock,
+      logger: options.logger,
+      onReopened: () => options.onStale?.(),
+      onGone: (reason) => {
+        if (!closing && current === c) options.onLost(reason);
+      },
+    }));
+  };
+  /** A 2026 backend has no resources/subscribe: the resource joins the listen stream's filter. */
+  const subscription = (c: Connected, method: string, params: Record<string, unknown>) => {
+    const stream = streamOf(c);
+    const uri = String(params.uri);
+    if (!stream) return undefined;
+    return (method === 'resources/subscribe' ? stream.subscribe(uri) : stream.unsubscribe(uri)).then(() => ({}));
+  };
   const watch = (c: Connected) => {
     c.client.onclose = () => {
       if (closing || current !== c) return;
@@ -179,24 +295,76 @@ export async function openLink(config: BackendConfig, options: OpenLinkOptions):
     get serverInfo() {
       return current.client.getServerVersion();
     },
+    get protocolVersion() {
+      return current.client.getNegotiatedProtocolVersion();
+    },
+    get era() {
+      return current.client.getProtocolEra() === 'modern' ? 'modern' : 'legacy';
+    },
+    get discoverResult() {
+      return current.client.getDiscoverResult();
+    },
     get pid() {
       return current.transport instanceof ChildStdioTransport ? current.transport.pid : null;
     },
+    listsTtlMs: undefined,
+    async listen() {
+      listening = true;
+      await streamOf(current)?.start();
+    },
     call(method, params, callOptions) {
-      return current.calls.call(method, params, callOptions);
+      const c = current;
+      const { calls } = c;
+      if (!calls.modern) return calls.call(method, params, callOptions);
+      if (method === 'resources/subscribe' || method === 'resources/unsubscribe')
+        return subscription(c, method, params) ?? Promise.resolve({});
+      // A 2026 backend asks for input in its result: the link asks the calling client and retries.
+      return callWithInputRounds(calls, method, params, callOptions);
+    },
+    async setLogLevel(level) {
+      const wire = wireOf(current);
+      if (wire) wire.logLevel = level;
+      else if (current.client.getServerCapabilities()?.logging) await current.client.setLoggingLevel(level);
     },
     async reinitialize() {
       const stale = current;
-      const next = await connectOnce(config, options);
+      // A 2026 backend keeps no session to forget (its HTTP 404 is an answer, such as method not found).
+      if (stale.calls.modern) return;
+      const level = wireOf(stale)?.logLevel;
+      const next = await connectOnce(config, { ...options, prior: verdictOf(stale.client) });
+      const wire = wireOf(next);
+      if (wire && level) wire.logLevel = level;
       current = next;
       watch(next);
+      await stale.stream?.stop();
+      if (listening) await streamOf(next)?.start();
       await stale.client.close().catch(() => {});
     },
     close() {
-      closing ??= current.client.close().catch(() => {});
+      const c = current;
+      closing ??= (async () => {
+        await c.stream?.stop();
+        await c.client.close().catch(() => {});
+      })();
       return closing;
     },
   };
+}
+
+/** What a connection learnt of the era, for the next one. */
+export function verdictOf(client: Client): PriorDiscovery | undefined {
+  const era = client.getProtocolEra();
+  if (era === undefined) return undefined;
+  const discover = client.getDiscoverResult();
+  return era === 'modern' && discover ? { kind: 'modern', discover } : { kind: 'legacy' };
+}
+
+/** A stdio backend that ended while probed (before initialize): it is a 2025 server; spawn it again without a probe. */
+export class ExitedOnProbeError extends Error {
+  constructor(readonly ended: BackendProcessError) {
+    super(`${ended.message} (while asked with server/discover which MCP era it speaks: it is a 2025-era server)`);
+    this.name = 'ExitedOnProbeError';
+  }
 }
 
 function logOversized(logger: Logger) {

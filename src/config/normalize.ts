@@ -86,6 +86,7 @@ export function normalizeBackend(
     namespace: b.namespace ?? defaultNamespace(b.name),
     priority: b.priority ?? DEFAULT_PRIORITY,
     transport: stdio ? 'stdio' : b.transport === 'sse' ? 'sse' : b.transport ? 'streamable-http' : 'auto',
+    protocol: b.protocol ?? 'auto',
     command: connection.command,
     args: connection.args ?? [],
     env,

@@ -96,6 +96,8 @@ export const backendSchema = z.strictObject({
   /** The original's port for a process it started (`source:` package): passed on as PORT. */
   port: z.number().int().min(1).max(65535).optional(),
   transport: z.enum(['stdio', 'streamable-http', 'http', 'sse']).optional(),
+  /** Which MCP era the router speaks to it: probe (auto), or one revision only. */
+  protocol: z.enum(['auto', '2025-11-25', '2026-07-28']).optional(),
   headers: headerMap.optional(),
   namespace: z
     .string()

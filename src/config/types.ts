@@ -31,6 +31,8 @@ export interface CircuitBreakerConfig {
   halfOpenAttempts: number;
 }
 
+export type BackendProtocol = 'auto' | '2025-11-25' | '2026-07-28';
+
 export interface BackendConfig {
   name: string;
   /** Defaults to the name. Backends sharing a namespace are replicas of each other. */
@@ -38,6 +40,11 @@ export interface BackendConfig {
   /** Lower number is preferred. */
   priority: number;
   transport: BackendTransport;
+  /**
+   * The MCP era spoken to it: `auto` probes with server/discover once and remembers the answer;
+   * `2025-11-25` is the initialize handshake only; `2026-07-28` is that revision or a named failure. Absent: auto.
+   */
+  protocol?: BackendProtocol;
   /** stdio backends */
   command?: string;
   args: string[];

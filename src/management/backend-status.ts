@@ -43,7 +43,7 @@ function iso(ms: number | null | undefined): string | null {
 export function backendStatus(
   config: BackendConfig,
   snapshot: BackendSnapshot | undefined,
-  link?: { transport: string } | undefined,
+  link?: { transport: string; protocolVersion?: string | undefined } | undefined,
   traffic?: Readonly<BackendTraffic>,
 ) {
   const c = snapshot?.context;
@@ -57,6 +57,9 @@ export function backendStatus(
     namespace: config.namespace,
     priority: config.priority,
     transport: link?.transport ?? config.transport,
+    /** The configured era (auto probes), and the revision the live link speaks. */
+    protocol: config.protocol ?? 'auto',
+    protocol_version: link?.protocolVersion ?? null,
     healthy: connection === 'connected' && health !== 'unhealthy' && circuit !== 'open',
     circuit_state: CIRCUIT_NAMES[circuit],
     error_count: c?.failures ?? 0,
@@ -101,6 +104,8 @@ export const backendStatusSchema = {
     namespace: { type: 'string' },
     priority: { type: 'number' },
     transport: { type: 'string' },
+    protocol: { type: 'string', enum: ['auto', '2025-11-25', '2026-07-28'] },
+    protocol_version: nullable('string'),
     healthy: { type: 'boolean' },
     circuit_state: { type: 'string', enum: ['CLOSED', 'OPEN', 'HALF_OPEN'] },
     error_count: { type: 'number' },

@@ -1,6 +1,7 @@
 /**
  * What an attempt's error means for the breaker, and whether the request may go out again.
  */
+import { SdkHttpError } from '@modelcontextprotocol/client';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
@@ -8,7 +9,10 @@ export type OutcomeKind = 'failure' | 'ignored';
 
 /** An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed. */
 export function isSessionExpired(error: unknown): boolean {
-  return error instanceof StreamableHTTPError && error.code === 404;
+  return (
+    (error instanceof SdkHttpError && error.status === 404) ||
+    (error instanceof StreamableHTTPError && error.code === 404)
+  );
 }
 
 export interface ClassifiedError {
@@ -39,7 +43,8 @@ export function classifyError(error: unknown): ClassifiedError {
     // Other application-defined codes are the backend answering: not its health's business.
     return { kind: 'ignored', notReached: false, code: error.code, message };
   }
-  const status = (error as { code?: unknown })?.code;
+  // An HTTP status: the SDK v2 client's SdkHttpError carries it as `status`, v1's as `code`.
+  const status = error instanceof SdkHttpError ? error.status : (error as { code?: unknown })?.code;
   if (
     typeof status === 'number' &&
     status >= 400 &&

@@ -3,7 +3,7 @@
  * session asked for (each session is then given only its own level's messages); a session's own instances
  * get its level; a backend that (re)connects is set again, since it starts at its own default.
  */
-import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { LoggingLevel } from '@modelcontextprotocol/client';
 import type { BackendLink } from '../backends/open-link';
 import { mostVerbose } from './log-levels';
 
@@ -30,7 +30,7 @@ export class BackendLogLevels {
   /** A link came up: it starts at its own default, so it is told the level clients asked for. */
   linkUp(name: string, link: BackendLink): void {
     const level = this.levelFor(name);
-    if (level && link.capabilities.logging) void link.client.setLoggingLevel(level).catch(() => {});
+    if (level && link.capabilities.logging) void link.setLogLevel(level).catch(() => {});
   }
 
   private async applyAll(): Promise<void> {
@@ -38,7 +38,7 @@ export class BackendLogLevels {
       [...this.liveLinks()].map(([name, link]) => {
         const level = this.levelFor(name);
         if (!level || !link.capabilities.logging) return undefined;
-        return link.client.setLoggingLevel(level).catch(() => {});
+        return link.setLogLevel(level).catch(() => {});
       }),
     );
   }

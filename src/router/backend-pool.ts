@@ -49,6 +49,10 @@ export class BackendPool {
         if (this.links.get(name) === l) this.links.delete(name);
       },
       prepareClient: (name) => (client) => registerBackendClientHandlers(name, client, options.events, options.origins),
+      onStale: (name) => {
+        const l = this.links.get(name);
+        if (l) options.events.listChanged(name, l.client);
+      },
     });
     const ping = createPingActor({ clock: options.clock, linkOf: (name) => this.links.get(name) });
     const machine = supervisorMachine.provide({

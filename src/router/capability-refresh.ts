@@ -4,12 +4,15 @@
  * change is told to the list-change listeners (the client sessions).
  */
 import { counts } from '../backends/link.actor';
-import { discoverCapabilities } from '../backends/discover';
+import { discoverLists } from '../backends/discover';
 import type { BackendCapabilities, Catalog, ListChange } from '../catalog/catalog';
 import type { RouterClock } from '../clock';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import type { BackendPool } from './backend-pool';
+
+/** A backend's ttlMs below this is read as this: the router does not poll a backend faster than once a second. */
+const MIN_OWN_TTL_MS = 1000;
 
 export type ListChangeListener = (change: ListChange) => void;
 
@@ -17,6 +20,8 @@ export class CapabilityRefresh {
   private readonly listeners = new Set<ListChangeListener>();
   private readonly refreshing = new Set<string>();
   private timer: unknown;
+  /** Backends that said how long their lists stay true (2026 ttlMs): each is refreshed on its own timer. */
+  private readonly ownTtl = new Map<string, { ms: number; timer: unknown }>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -43,6 +48,7 @@ export class CapabilityRefresh {
     if (!config) return;
     const change = this.catalog.setBackend(this.catalogInfo(config), caps);
     for (const clash of this.catalog.clashes) this.logger.warn(clash);
+    this.followTtl(name, this.pool.link(name)?.listsTtlMs);
     this.notify(change);
   }
 
@@ -61,8 +67,11 @@ export class CapabilityRefresh {
     if (!link || this.refreshing.has(name)) return;
     this.refreshing.add(name);
     try {
-      const caps = await discoverCapabilities(link.client, link.capabilities);
-      if (this.pool.link(name) === link) this.update(name, caps);
+      const lists = await discoverLists(link.client, link.capabilities);
+      if (this.pool.link(name) !== link) return;
+      link.listsTtlMs = lists.ttlMs;
+      this.update(name, lists.capabilities);
+      this.followTtl(name, lists.ttlMs);
     } catch (error) {
       this.logger.warn('could not refresh capabilities', { backend: name, error: String(error) });
     } finally {
@@ -75,13 +84,37 @@ export class CapabilityRefresh {
     const ttlMs = this.ttlMs();
     if (!(ttlMs > 0)) return;
     this.timer = this.clock.setTimeout(() => {
-      for (const [name] of this.pool.liveLinks()) void this.refresh(name);
+      for (const [name] of this.pool.liveLinks()) if (!this.ownTtl.has(name)) void this.refresh(name);
       this.start();
     }, ttlMs);
   }
 
   stop(): void {
     this.clock.clearTimeout(this.timer);
+    for (const { timer } of this.ownTtl.values()) this.clock.clearTimeout(timer);
+    this.ownTtl.clear();
+  }
+
+  /**
+   * A backend's own ttlMs replaces the cache TTL for it: its lists are read again when they expire (and the
+   * shared timer leaves it alone). A backend that gives none (or 0) stays on the cache TTL.
+   */
+  private followTtl(name: string, ttlMs: number | undefined): void {
+    const held = this.ownTtl.get(name);
+    if (held) this.clock.clearTimeout(held.timer);
+    if (ttlMs === undefined || !(ttlMs > 0)) {
+      this.ownTtl.delete(name);
+      return;
+    }
+    const ms = Math.max(ttlMs, MIN_OWN_TTL_MS);
+    const timer: unknown = this.clock.setTimeout(() => {
+      if (!this.pool.link(name)) return void this.ownTtl.delete(name);
+      // A refresh that failed keeps the backend on its own clock (one that succeeded has set the next timer).
+      void this.refresh(name).finally(() => {
+        if (this.ownTtl.get(name)?.timer === timer) this.followTtl(name, ttlMs);
+      });
+    }, ms);
+    this.ownTtl.set(name, { ms, timer });
   }
 
   private catalogInfo(config: BackendConfig) {

@@ -264,7 +264,13 @@ export class Dispatcher {
       };
     }
     const leave = options.origin ? this.deps.origins?.enter(backend, options.origin) : undefined;
-    const send = () => link.call(target.method, options.paramsFor(backend), { signal, onprogress: options.onprogress });
+    const send = () =>
+      link.call(target.method, options.paramsFor(backend), {
+        signal,
+        onprogress: options.onprogress,
+        origin: options.origin,
+        headers: options.headersFor?.(backend),
+      });
     try {
       let result: Record<string, unknown>;
       try {

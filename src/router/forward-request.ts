@@ -3,7 +3,7 @@
  * request-level rules that do not depend on any one attempt: whether it may wait for a backend, and the error
  * when no backend can serve it.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 import type { RouteDecision } from '../../machines/supervisor.machine';
 import type { Cancellation, CancelSignal } from '../cancellation';
 import { RouterError } from '../errors';
@@ -21,6 +21,8 @@ export interface ForwardTarget {
 export interface ForwardOptions {
   /** Rewrites the client's params for the chosen backend (its own name for the tool, say). */
   paramsFor(backend: string): Record<string, unknown>;
+  /** HTTP headers the request carries to that backend, if it is a 2026 one over HTTP (`Mcp-Param-*`). */
+  headersFor?(backend: string): Record<string, string> | undefined;
   /** Whether this request may be sent again after it may have reached a backend. */
   retrySafe(backend: string): boolean;
   /** The client's cancellation. */

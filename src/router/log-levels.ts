@@ -3,7 +3,7 @@
  * severe; a backend shared by several clients is set to the most verbose level any of them asked for, and
  * the router gives each client only what it asked for.
  */
-import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { LoggingLevel } from '@modelcontextprotocol/client';
 
 const LOG_LEVELS: readonly LoggingLevel[] = [
   'debug',

@@ -1,64 +1,59 @@
 /**
  * The router's core, transport-free, as the fronts and management tools see it: a facade over the modules
  * that each do one job (the backend pool, per-client instances, capability refresh, reconfiguration, the
- * backend watch, route candidates, the dispatcher). The fronts (stdio, HTTP) and management tools sit on top.
+ * backend watch, route candidates, the dispatcher). It receives them built and connected: `src/wiring.ts`
+ * (`wireRouter`, called by main, `check` and the tests) is where they are made. The fronts (stdio, HTTP) and
+ * management tools sit on top.
  */
-import type { InspectionEvent, Observer } from 'xstate';
 import type { BackendActorRef } from '../../machines/backend.machine';
 import type { SupervisorActorRef } from '../../machines/supervisor.machine';
 import type { BackendLink } from '../backends/open-link';
-import { Catalog, type BackendCapabilities } from '../catalog/catalog';
-import { realClock, type RouterClock } from '../clock';
+import type { Catalog, BackendCapabilities } from '../catalog/catalog';
+import type { RouterClock } from '../clock';
 import type { BackendConfig, LoadedConfig, RoutingSettings } from '../config/types';
-import type { Logger } from '../logging/logger';
-import type { DispatchObserver } from '../observability/dispatch-observer';
-import type { LoggingLevel, LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
-import { BackendLogLevels } from './backend-log-levels';
-import { BackendPool } from './backend-pool';
-import {
-  BackendWatch,
-  whenFirstAttempted,
-  type BackendStateListener,
-  type BackendStateObserver,
-} from './backend-watch';
-import { CapabilityRefresh, type ListChangeListener } from './capability-refresh';
-import { ClientInstances } from './client-instances';
-import { ClientOrigins } from '../backends/client-origins';
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { BackendBroadcast, BackendBroadcasts } from './backend-broadcasts';
+import type { BackendLogLevels } from './backend-log-levels';
+import type { BackendPool } from './backend-pool';
+import { whenFirstAttempted, type BackendStateListener, type BackendWatch } from './backend-watch';
+import type { CapabilityRefresh, ListChangeListener } from './capability-refresh';
+import type { ClientInstances } from './client-instances';
+import type { ClientOrigins } from '../backends/client-origins';
 import type { ReloadReport } from './config-reloader';
-import { Dispatcher } from './dispatcher';
-import { Reconfiguration, type AppliedConfig } from './reconfiguration';
-import { RouteCandidates, type RouteExplanation } from './route-candidates';
-import { Subscriptions } from './subscriptions';
-import { Traffic } from './traffic';
+import type { Dispatcher } from './dispatcher';
+import type { Reconfiguration, AppliedConfig } from './reconfiguration';
+import type { RouteCandidates, RouteExplanation } from './route-candidates';
+import type { Subscriptions } from './subscriptions';
+import type { Traffic } from './traffic';
 
 export type { ListChangeListener } from './capability-refresh';
-
-export interface RouterOptions {
-  config: LoadedConfig;
-  logger: Logger;
-  clock?: RouterClock;
-  serverName?: string;
-  version?: string;
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Metrics and the like: told of every attempt and every backend snapshot. */
-  observer?: DispatchObserver & BackendStateObserver;
-  /** Names the router serves itself (the management tools): backends' tools may not take them. */
-  reservedToolNames?: readonly string[];
-}
-
-/** What backends tell their clients, fanned out to the client sessions. */
-export interface BackendBroadcast {
-  /** The listening session: what a per-client instance says reaches its own session only. */
-  session?: string;
-  logMessage?(backend: string, params: LoggingMessageNotification['params']): void;
-  resourceUpdated?(backend: string, uri: string): void;
-}
+export type { BackendBroadcast } from './backend-broadcasts';
 
 /** What the management tools need from the outside world (config file and parser), set by main. */
 export interface ManagementHooks {
   reload?(): Promise<ReloadReport>;
   /** Validates one backend given in the file's format, exactly as the file loader would. */
   parseBackend?(raw: unknown): BackendConfig;
+}
+
+/** The router's parts, built and connected by `wireRouter` (src/wiring.ts). */
+export interface RouterParts {
+  /** The configuration in force: a reload replaces it. */
+  config(): LoadedConfig;
+  clock: RouterClock;
+  catalog: Catalog;
+  origins: ClientOrigins;
+  traffic: Traffic;
+  subscriptions: Subscriptions;
+  pool: BackendPool;
+  instances: ClientInstances;
+  logLevels: BackendLogLevels;
+  capabilities: CapabilityRefresh;
+  reconfiguration: Reconfiguration;
+  candidates: RouteCandidates;
+  dispatcher: Dispatcher;
+  watch: BackendWatch;
+  broadcasts: BackendBroadcasts;
 }
 
 export class Router {
@@ -68,96 +63,37 @@ export class Router {
   readonly clock: RouterClock;
   readonly origins: ClientOrigins;
   /** Requests in flight, counts and latency per backend (instances of per-client backends included). */
-  readonly traffic = new Traffic();
-  readonly subscriptions = new Subscriptions();
+  readonly traffic: Traffic;
+  readonly subscriptions: Subscriptions;
   managementHooks: ManagementHooks = {};
-  private config: LoadedConfig;
-  private readonly logger: Logger;
+  private readonly config: () => LoadedConfig;
   private readonly pool: BackendPool;
-  private readonly instances = new ClientInstances();
+  private readonly instances: ClientInstances;
   private readonly logLevels: BackendLogLevels;
   private readonly capabilities: CapabilityRefresh;
   private readonly reconfiguration: Reconfiguration;
   private readonly candidates: RouteCandidates;
   private readonly watch: BackendWatch;
-  private readonly broadcasts = new Set<BackendBroadcast>();
+  private readonly broadcasts: BackendBroadcasts;
   private settled: Promise<void> | undefined;
 
-  constructor(options: RouterOptions) {
-    this.config = options.config;
-    this.logger = options.logger;
-    this.clock = options.clock ?? realClock;
-    this.origins = new ClientOrigins({ clock: this.clock });
-    this.catalog = new Catalog(options.config.routing.enableNamespaces);
-    this.catalog.reserve(options.reservedToolNames ?? []);
-
-    this.pool = new BackendPool({
-      clock: this.clock,
-      logger: this.logger,
-      clientInfo: { name: options.serverName ?? 'mcp-router', version: options.version ?? '0.0.0' },
-      inspect: options.inspect,
-      origins: this.origins,
-      instanceConfig: (name) => this.instances.config(name),
-      events: {
-        listChanged: (backend) => void this.refreshCapabilities(backend),
-        logMessage: (backend, params) =>
-          this.broadcast(backend, (b) => b.logMessage?.(this.templateOf(backend), params)),
-        resourceUpdated: (backend, uri) =>
-          this.broadcast(backend, (b) => b.resourceUpdated?.(this.templateOf(backend), uri)),
-      },
-      linkUp: (name, link, caps) => {
-        this.logLevels.linkUp(name, link);
-        this.capabilities.linkUp(name, caps);
-      },
-    });
-    this.supervisor = this.pool.supervisor;
-    this.pool.remember(options.config.backends);
-    this.logLevels = new BackendLogLevels(
-      (name) => this.instances.ownerOf(name),
-      () => this.pool.liveLinks(),
-    );
-    this.capabilities = new CapabilityRefresh(
-      this.catalog,
-      this.pool,
-      this.clock,
-      this.logger,
-      () => this.config.routing.cacheTtlSeconds * 1000,
-    );
-    this.reconfiguration = new Reconfiguration({
-      pool: this.pool,
-      instances: this.instances,
-      catalog: this.catalog,
-      traffic: this.traffic,
-      clock: this.clock,
-      logger: this.logger,
-      config: () => this.config,
-      setConfig: (next) => (this.config = next),
-      addBackends: (backends) => this.addBackends(backends),
-      notify: (change) => this.capabilities.notify(change),
-    });
-    this.candidates = new RouteCandidates({
-      catalog: this.catalog,
-      pool: this.pool,
-      instances: this.instances,
-      traffic: this.traffic,
-      isDraining: (name) => this.reconfiguration.isDraining(name),
-      defaultStrategy: () => this.config.routing.defaultStrategy,
-      turn: () => this.supervisor.getSnapshot().context.dispatch.getSnapshot().context.turn,
-    });
-    this.dispatcher = new Dispatcher({
-      clock: this.clock,
-      logger: this.logger,
-      settings: () => this.config.routing,
-      dispatch: () => this.supervisor.getSnapshot().context.dispatch,
-      routeFor: (target) => this.candidates.routeFor(target.method, target.name, target.session),
-      announceAttempts: options.inspect !== undefined,
-      linkOf: (name) => this.pool.link(name),
-      backendRef: (name) => this.pool.ref(name),
-      origins: this.origins,
-      traffic: this.traffic,
-      observer: options.observer && this.byConfiguredName(options.observer),
-    });
-    this.watch = new BackendWatch(this.supervisor, this.logger, options.observer);
+  constructor(parts: RouterParts) {
+    this.config = parts.config;
+    this.clock = parts.clock;
+    this.catalog = parts.catalog;
+    this.origins = parts.origins;
+    this.traffic = parts.traffic;
+    this.subscriptions = parts.subscriptions;
+    this.pool = parts.pool;
+    this.supervisor = parts.pool.supervisor;
+    this.instances = parts.instances;
+    this.logLevels = parts.logLevels;
+    this.capabilities = parts.capabilities;
+    this.reconfiguration = parts.reconfiguration;
+    this.candidates = parts.candidates;
+    this.dispatcher = parts.dispatcher;
+    this.watch = parts.watch;
+    this.broadcasts = parts.broadcasts;
   }
 
   /** Every change of a backend's connection, health or circuit state. */
@@ -166,16 +102,16 @@ export class Router {
   }
 
   get settings(): RoutingSettings {
-    return this.config.routing;
+    return this.config().routing;
   }
 
   get loadedConfig(): LoadedConfig {
-    return this.config;
+    return this.config();
   }
 
   start(): void {
     this.pool.start();
-    this.addBackends(this.config.backends);
+    this.addBackends(this.config().backends);
     this.capabilities.start();
   }
 
@@ -202,14 +138,8 @@ export class Router {
     }
   }
 
-  private broadcast(backend: string, deliver: (listener: BackendBroadcast) => void): void {
-    const owner = this.instances.ownerOf(backend);
-    for (const listener of this.broadcasts) if (owner === undefined || listener.session === owner) deliver(listener);
-  }
-
   onBroadcast(listener: BackendBroadcast): () => void {
-    this.broadcasts.add(listener);
-    return () => this.broadcasts.delete(listener);
+    return this.broadcasts.add(listener);
   }
 
   /** What the aggregate can do, from the backends connected now (advertised to each new client session). */
@@ -270,21 +200,6 @@ export class Router {
   /** The instances of a per-client backend, one per open client session. */
   instancesOf(backend: string): string[] {
     return this.instances.instancesOf([backend]);
-  }
-
-  /**
-   * The observer as the dispatcher sees it, with attempts labelled by configured backend: the instances of a
-   * per-client backend ("memory#3") come and go with sessions, and a metric label per instance would grow
-   * without end.
-   */
-  private byConfiguredName(observer: DispatchObserver): DispatchObserver {
-    return {
-      attempt: (backend, method, outcome, durationMs) =>
-        observer.attempt(this.templateOf(backend), method, outcome, durationMs),
-      retry: (method, sameBackend) => observer.retry(method, sameBackend),
-      rejected: (method, skipped) => observer.rejected(method, skipped),
-      inFlight: (delta) => observer.inFlight(delta),
-    };
   }
 
   /** The configured backend an instance belongs to (the name itself for a shared backend). */

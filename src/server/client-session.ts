@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   CompleteRequestSchema,
-  ErrorCode,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
@@ -18,26 +17,22 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
   type JSONRPCMessage,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { RouterError } from '../errors';
 import type { Logger } from '../logging/logger';
-import { callManagementTool, listedManagementTools } from '../management/management-tools';
-import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
-import { isRetrySafeTool } from '../protocol/failure-policy';
 import { isWanted } from '../router/log-levels';
 import type { Router } from '../router/router';
 import type { ClientOrigin } from '../backends/client-origins';
+import { advertisedCapabilities, ClientOperations, type CallContext } from './client-operations';
+import { toMcpError } from './client-errors';
 import { takeToolCalls, type ToolCallHandler } from './tool-call-lane';
 import { answerErrorsAsSent } from './sdk-seams';
 
 const PassThroughResult = z.looseObject({});
-const MANAGEMENT_TOOLS = new Set(MANAGEMENT_TOOL_NAMES);
 
 export interface ClientSessionOptions {
   router: Router;
@@ -47,35 +42,6 @@ export interface ClientSessionOptions {
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/** Custom JSON-RPC codes in the implementation-defined server error range. */
-export const ROUTER_ERROR_CODES = {
-  NO_BACKEND_AVAILABLE: -32010,
-  BACKEND_UNAVAILABLE: -32011,
-  TIMEOUT: ErrorCode.RequestTimeout,
-  CANCELLED: -32012,
-} as const;
-
-/** RouterError → JSON-RPC error, once, at the front. A backend's own JSON-RPC error passes through as it was. */
-export function toMcpError(error: unknown): McpError {
-  if (error instanceof McpError) return error;
-  if (error instanceof RouterError) {
-    if (error.code === 'BACKEND_ERROR' && error.cause instanceof McpError) return error.cause;
-    switch (error.code) {
-      case 'UNKNOWN_NAME':
-      case 'INVALID_PARAMS':
-        return new McpError(ErrorCode.InvalidParams, error.message, error.data);
-      case 'NO_BACKEND_AVAILABLE':
-      case 'BACKEND_UNAVAILABLE':
-      case 'TIMEOUT':
-      case 'CANCELLED':
-        return new McpError(ROUTER_ERROR_CODES[error.code], error.message, error.data);
-      default:
-        return new McpError(ErrorCode.InternalError, error.message, error.data);
-    }
-  }
-  return new McpError(ErrorCode.InternalError, 'internal error');
-}
 
 function progressForwarder(extra: Extra) {
   const token = extra._meta?.progressToken;
@@ -106,18 +72,11 @@ export function createClientSession(options: ClientSessionOptions): Server {
   const { router } = options;
   const aggregate = router.aggregateCapabilities();
   const sessionKey = randomUUID();
+  const operations = new ClientOperations(router);
   const server = new SessionServer(
     { name: options.serverName, version: options.version },
     {
-      capabilities: {
-        tools: { listChanged: true },
-        ...(aggregate.resources
-          ? { resources: { listChanged: true, ...(aggregate.subscribe ? { subscribe: true } : {}) } }
-          : {}),
-        ...(aggregate.prompts ? { prompts: { listChanged: true } } : {}),
-        ...(aggregate.logging ? { logging: {} } : {}),
-        ...(aggregate.completions ? { completions: {} } : {}),
-      },
+      capabilities: advertisedCapabilities(aggregate),
     },
   );
   let clientLogLevel: LoggingLevel | undefined;
@@ -152,125 +111,81 @@ export function createClientSession(options: ClientSessionOptions): Server {
     notify: notifyVia((method, params) => void extra.sendNotification({ method, params } as never).catch(() => {})),
   });
 
-  const forward = async (
-    method: string,
-    name: string,
-    extra: Extra,
-    build: (original: string, backend: string) => Record<string, unknown>,
-    retrySafe: (backend: string) => boolean,
-    resultCounts?: (r: Record<string, unknown>) => 'success' | 'ignored',
-  ) => {
+  /** Runs one operation; a RouterError becomes the JSON-RPC error the SDK sends. */
+  const answer = async <T>(run: () => Promise<T>): Promise<T> => {
     if (!instancesReady) await instances;
     try {
-      return await router.dispatcher.forward(
-        { method, name, session: sessionKey },
-        {
-          paramsFor: (backend) => build(originalName(router, method, name), backend),
-          retrySafe,
-          signal: extra.signal,
-          onprogress: progressForwarder(extra),
-          origin: originOf(extra),
-          resultCounts,
-        },
-      );
+      return await run();
     } catch (error) {
       throw toMcpError(error);
     }
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
-    await router.whenSettled();
-    return { tools: [...listedManagementTools(router), ...router.catalog.listTools()] };
+  /** The context of a request the SDK Server handles: its signal, progress and stream. */
+  const contextOf = (extra: Extra): CallContext => ({
+    session: sessionKey,
+    signal: extra.signal,
+    onprogress: progressForwarder(extra),
+    origin: originOf(extra),
   });
 
-  server.callTool = async (params, call) => {
-    const { name, arguments: args } = params;
-    const own = MANAGEMENT_TOOLS.has(name) ? await callManagementTool(router, name, args) : undefined;
-    if (own) return own;
-    const entry = router.catalog.tool(name);
-    if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    const token = params._meta?.progressToken;
-    if (!instancesReady) await instances;
-    try {
-      return await router.dispatcher.forward(
-        { method: 'tools/call', name, session: sessionKey },
-        {
-          paramsFor: () => ({ ...params, name: entry.original }),
-          retrySafe: (backend) => isRetrySafeTool(entry.perBackend.get(router.templateOf(backend))?.annotations),
-          controller: call.controller,
-          onprogress:
-            token === undefined
-              ? undefined
-              : (progress) =>
-                  call.send({
-                    jsonrpc: '2.0',
-                    method: 'notifications/progress',
-                    params: { ...progress, progressToken: token as string | number },
-                  }),
-          origin: {
-            id: sessionKey,
-            capabilities: () => server.getClientCapabilities(),
-            request: (method, requestParams, signal) =>
-              server.request({ method, params: requestParams } as never, PassThroughResult as never, {
-                signal,
-                relatedRequestId: call.id,
-              }) as Promise<Record<string, unknown>>,
-            notify: notifyVia((method, notificationParams) =>
-              call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage),
-            ),
-          },
-          resultCounts: (result) => (result.isError ? 'ignored' : 'success'),
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await operations.listTools() }) as never);
+
+  // tools/call goes by the lane (tool-call-lane.ts): the same operation, with the lane's controller and stream.
+  server.callTool = (params, call) =>
+    answer(() => {
+      const token = params._meta?.progressToken;
+      return operations.callTool(params, {
+        session: sessionKey,
+        controller: call.controller,
+        onprogress:
+          token === undefined
+            ? undefined
+            : (progress) =>
+                call.send({
+                  jsonrpc: '2.0',
+                  method: 'notifications/progress',
+                  params: { ...progress, progressToken: token as string | number },
+                }),
+        origin: {
+          id: sessionKey,
+          capabilities: () => server.getClientCapabilities(),
+          request: (method, requestParams, signal) =>
+            server.request({ method, params: requestParams } as never, PassThroughResult as never, {
+              signal,
+              relatedRequestId: call.id,
+            }) as Promise<Record<string, unknown>>,
+          notify: notifyVia((method, notificationParams) =>
+            call.send({ jsonrpc: '2.0', method, params: notificationParams } as JSONRPCMessage),
+          ),
         },
-      );
-    } catch (error) {
-      throw toMcpError(error);
-    }
-  };
-
-  if (aggregate.prompts)
-    server.setRequestHandler(ListPromptsRequestSchema, async () => {
-      await router.whenSettled();
-      return { prompts: router.catalog.listPrompts() };
+      });
     });
 
-  if (aggregate.prompts)
-    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-      const entry = router.catalog.prompt(request.params.name);
-      if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
-      return (await forward(
-        'prompts/get',
-        request.params.name,
-        extra,
-        (original) => ({ ...request.params, name: original }),
-        () => true,
-      )) as never;
-    });
-
-  if (aggregate.resources)
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
-      await router.whenSettled();
-      return { resourceTemplates: router.catalog.listResourceTemplates() };
-    });
-
-  if (aggregate.resources)
-    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-      const { uri } = request.params;
-      if (router.catalog.resourceBackends(uri).length === 0)
-        throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
-      return (await forward(
-        'resources/read',
-        uri,
-        extra,
-        () => ({ ...request.params }),
-        () => true,
-      )) as never;
-    });
+  if (aggregate.prompts) {
+    server.setRequestHandler(
+      ListPromptsRequestSchema,
+      async () => ({ prompts: await operations.listPrompts() }) as never,
+    );
+    server.setRequestHandler(
+      GetPromptRequestSchema,
+      (request, extra) => answer(() => operations.getPrompt(request.params, contextOf(extra))) as never,
+    );
+  }
 
   if (aggregate.resources) {
-    server.setRequestHandler(ListResourcesRequestSchema, async () => {
-      await router.whenSettled();
-      return { resources: router.catalog.listResources() };
-    });
+    server.setRequestHandler(
+      ListResourceTemplatesRequestSchema,
+      async () => ({ resourceTemplates: await operations.listResourceTemplates() }) as never,
+    );
+    server.setRequestHandler(
+      ReadResourceRequestSchema,
+      (request, extra) => answer(() => operations.readResource(request.params, contextOf(extra))) as never,
+    );
+    server.setRequestHandler(
+      ListResourcesRequestSchema,
+      async () => ({ resources: await operations.listResources() }) as never,
+    );
   }
 
   if (aggregate.subscribe) {
@@ -278,13 +193,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
       const { uri } = request.params;
       if (router.subscriptions.add(uri, sessionKey)) {
         try {
-          await forward(
-            'resources/subscribe',
-            uri,
-            extra,
-            () => ({ ...request.params }),
-            () => true,
-          );
+          await answer(() => operations.subscription('resources/subscribe', uri, contextOf(extra)));
         } catch (error) {
           router.subscriptions.remove(uri, sessionKey);
           throw error;
@@ -294,15 +203,8 @@ export function createClientSession(options: ClientSessionOptions): Server {
     });
     server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
       const { uri } = request.params;
-      if (router.subscriptions.remove(uri, sessionKey)) {
-        await forward(
-          'resources/unsubscribe',
-          uri,
-          extra,
-          () => ({ ...request.params }),
-          () => true,
-        );
-      }
+      if (router.subscriptions.remove(uri, sessionKey))
+        await answer(() => operations.subscription('resources/unsubscribe', uri, contextOf(extra)));
       return {};
     });
   }
@@ -316,30 +218,11 @@ export function createClientSession(options: ClientSessionOptions): Server {
     });
   }
 
-  if (aggregate.completions) {
-    server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
-      const ref = request.params.ref as { type: string; name?: string; uri?: string };
-      if (ref.type === 'ref/prompt') {
-        const entry = router.catalog.prompt(ref.name ?? '');
-        if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-        return (await forward(
-          'completion/complete',
-          `prompt:${ref.name}`,
-          extra,
-          () => ({ ...request.params, ref: { ...ref, name: entry.original } }),
-          () => true,
-        )) as never;
-      }
-      const uri = ref.uri ?? '';
-      return (await forward(
-        'completion/complete',
-        uri,
-        extra,
-        () => ({ ...request.params }),
-        () => true,
-      )) as never;
-    });
-  }
+  if (aggregate.completions)
+    server.setRequestHandler(
+      CompleteRequestSchema,
+      (request, extra) => answer(() => operations.complete(request.params as never, contextOf(extra))) as never,
+    );
 
   const stopBroadcast = router.onBroadcast({
     session: sessionKey,
@@ -365,10 +248,4 @@ export function createClientSession(options: ClientSessionOptions): Server {
     previousOnClose?.();
   };
   return server;
-}
-
-function originalName(router: Router, method: string, name: string): string {
-  if (method === 'tools/call') return router.catalog.tool(name)?.original ?? name;
-  if (method === 'prompts/get') return router.catalog.prompt(name)?.original ?? name;
-  return name;
 }

@@ -10,11 +10,11 @@ export function jsonRpcError(
   code: number,
   message: string,
   id: string | number | null = null,
+  data?: unknown,
 ): void {
   if (res.headersSent) return void res.end();
-  res
-    .writeHead(status, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
+  const error = data === undefined ? { code, message } : { code, message, data };
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error, id }));
 }
 
 /** Reads and parses a JSON body; answers 413 / 400 itself and returns undefined when it did. */

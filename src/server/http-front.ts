@@ -15,6 +15,9 @@ import type { Logger } from '../logging/logger';
 import type { HostPolicy } from './host-policy';
 import { admit } from './request-gate';
 import { jsonRpcError, readJsonBody } from './http-answers';
+import { classifyInboundRequest } from '@modelcontextprotocol/server';
+import { hasEnvelopeClaim, isModernVersion } from '../protocol/modern';
+import type { ModernHttp } from './modern-http';
 
 export { jsonRpcError } from './http-answers';
 
@@ -40,6 +43,8 @@ export interface HttpFrontOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   authToken?: string;
+  /** Serves 2026-07-28 requests (stateless, enveloped) beside the 2025 sessions. */
+  modern?: ModernHttp;
 }
 
 interface Session {
@@ -158,17 +163,40 @@ export class HttpFront {
 
     const sessionId = header(req, 'mcp-session-id');
     const version = header(req, 'mcp-protocol-version');
-    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return jsonRpcError(
+    const unsupported = () =>
+      jsonRpcError(
         res,
         400,
         -32000,
         `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
       );
-    }
     if (req.method === 'POST') {
       const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
       if (body === undefined) return;
+      // Each POST is classified by its body: a 2026 request says so in its envelope. The 2025 path does not pay
+      // for the classifier unless the body or the header mentions the 2026 era (or it is a batch).
+      const { modern } = this.options;
+      if (modern && (Array.isArray(body) || hasEnvelopeClaim(body) || isModernVersion(version))) {
+        const route = classifyInboundRequest({
+          httpMethod: 'POST',
+          protocolVersionHeader: version,
+          mcpMethodHeader: header(req, 'mcp-method'),
+          mcpNameHeader: header(req, 'mcp-name'),
+          body,
+        });
+        if (route.kind === 'reject')
+          return jsonRpcError(res, route.httpStatus, route.code, route.message, idOf(body), route.data);
+        if (route.kind === 'modern') {
+          if (route.messageKind === 'notification') return void res.writeHead(202).end();
+          return modern.serve(
+            route.message as never,
+            { protocolVersion: version, method: header(req, 'mcp-method'), name: header(req, 'mcp-name') },
+            req,
+            res,
+          );
+        }
+      }
+      if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupported();
       const messages = Array.isArray(body) ? body : [body];
       if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
         const bad = messages.find((m) => !isJsonRpcMessage(m));
@@ -205,6 +233,7 @@ export class HttpFront {
       session.transport.protocolVersion = (body as { params?: { protocolVersion?: string } }).params?.protocolVersion;
       return session.transport.handlePost(req, res, body as JSONRPCMessage);
     }
+    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupported();
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (!sessionId) return jsonRpcError(res, 400, -32000, 'Bad Request: mcp-session-id header required');
       const session = this.sessions.get(sessionId);
@@ -292,6 +321,7 @@ export class HttpFront {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.options.modern?.close();
     const sessions = [...this.sessions.values(), ...this.legacy.values()];
     this.sessions.clear();
     this.legacy.clear();

@@ -22,13 +22,17 @@ export class LineTransport implements Transport {
   /** Ids of the client's requests not yet answered or cancelled: a new request may not reuse one. */
   private readonly inFlight = new Set<RequestId>();
   private closed = false;
+  private started = false;
 
   constructor(
     private readonly input: Readable,
     private readonly output: Writable,
   ) {}
 
+  /** Idempotent: the stdio front starts reading before it knows which era's server will take the messages. */
   async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
     this.input.setEncoding('utf8');
     this.input.on('data', this.onData);
     this.input.once('end', () => void this.close());

@@ -132,6 +132,7 @@ describe('normalizing a backend', () => {
       namespace: 'web_v2', // a namespace must fit a tool name: the dot becomes _
       priority: 10,
       transport: 'auto',
+      protocol: 'auto',
       command: undefined,
       args: [],
       env: {},

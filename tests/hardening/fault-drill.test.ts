@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { eventually, flaky, loaded } from '../helpers/config';
 
 const DRILL_MS = 15_000;
@@ -13,7 +13,7 @@ const TIMEOUT_S = 10;
 /** Two replicas of namespace `svc`; every 1.5 s one of them is SIGKILLed while 8 clients keep calling. */
 async function drill(tool: 'echo' | 'count', countFile?: string) {
   const env: Record<string, string> = countFile ? { FIXTURE_COUNT_FILE: countFile } : {};
-  const router = new Router({
+  const router = wireRouter({
     // The drill is about failover, not the breaker: a kill's burst of failed calls must not also trip it.
     config: loaded(
       [

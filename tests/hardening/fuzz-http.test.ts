@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
 import { flaky, loaded } from '../helpers/config';
@@ -51,7 +52,7 @@ describe('fuzzing the HTTP front with malformed and hostile JSON-RPC', () => {
   let good: Client;
 
   beforeAll(async () => {
-    router = new Router({ config: loaded([flaky('flaky')]), logger });
+    router = wireRouter({ config: loaded([flaky('flaky')]), logger });
     router.start();
     await router.whenSettled();
     front = new HttpFront({

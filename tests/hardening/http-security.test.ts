@@ -1,7 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
 import { flaky, loaded } from '../helpers/config';
@@ -16,7 +17,7 @@ describe('the HTTP front keeps out who does not belong', () => {
   const fronts: HttpFront[] = [];
 
   beforeAll(async () => {
-    router = new Router({ config: loaded([flaky('f')]), logger });
+    router = wireRouter({ config: loaded([flaky('f')]), logger });
     router.start();
     await router.whenSettled();
   });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionStateOf } from '../../machines/backend.selectors';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { flaky, loaded } from '../helpers/config';
 
 const ROUNDS = 4;
@@ -25,7 +25,7 @@ describe('kill drill: both replicas of a namespace down at times', () => {
     // makes it half-open with one trial permit).
     const replica = (name: string) =>
       flaky(name, { namespace: 'svc', priority: 10 }, { FIXTURE_COUNT_FILE: countFile });
-    const router = new Router({ config: loaded([replica('r1'), replica('r2')]), logger: silentLogger() });
+    const router = wireRouter({ config: loaded([replica('r1'), replica('r2')]), logger: silentLogger() });
     router.start();
     await router.whenSettled();
 

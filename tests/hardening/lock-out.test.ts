@@ -5,7 +5,8 @@
 import { connect } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
 import { flaky, loaded } from '../helpers/config';
@@ -20,7 +21,7 @@ describe('lock-out', () => {
   const fronts: HttpFront[] = [];
 
   beforeAll(async () => {
-    router = new Router({ config: loaded([flaky('f')]), logger });
+    router = wireRouter({ config: loaded([flaky('f')]), logger });
     router.start();
     await router.whenSettled();
   });

@@ -3,13 +3,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { LoadedConfig } from '../../src/config/types';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 
 /** A router core with one in-memory client session: the real request path without a transport. */
 export async function startRouterWithClient(config: LoadedConfig) {
   const logger = silentLogger();
-  const router = new Router({ config, logger, reservedToolNames: MANAGEMENT_TOOL_NAMES });
+  const router = wireRouter({ config, logger, reservedToolNames: MANAGEMENT_TOOL_NAMES });
   router.start();
   await router.whenSettled();
   const server = createClientSession({ router, logger, serverName: 'mcp-router', version: 'test' });

@@ -5,7 +5,7 @@
  */
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { backend, loaded } from '../helpers/config';
 import type { BackendConfig } from '../../src/config/types';
 
@@ -19,7 +19,7 @@ class Capture extends Transport {
 
 async function lastErrorOf(overrides: Partial<BackendConfig>) {
   const capture = new Capture();
-  const router = new Router({
+  const router = wireRouter({
     config: loaded([backend('b', overrides)]),
     logger: winston.createLogger({ level: 'debug', transports: [capture] }),
   });

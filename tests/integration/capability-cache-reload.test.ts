@@ -3,7 +3,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SimulatedClock } from 'xstate';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { DEFAULT_ROUTING, parseBackend } from '../../src/config';
 import { FLAKY, eventually, flaky, loaded } from '../helpers/config';
@@ -23,7 +24,7 @@ const names = async (client: Client) => (await client.listTools()).tools.map((t)
 
 describe('capability cache and list_changed', () => {
   it("a backend's tools/list_changed refreshes it at once and clients get list_changed", async () => {
-    const router = new Router({ config: loaded([flaky('dyn')]), logger: silentLogger() });
+    const router = wireRouter({ config: loaded([flaky('dyn')]), logger: silentLogger() });
     router.start();
     await router.whenSettled();
     const { client, listChanged } = await withClient(router);
@@ -45,7 +46,7 @@ describe('capability cache and list_changed', () => {
 
   it('lists are trusted for the cache TTL, then refreshed in the background (simulated clock)', async () => {
     const clock = new SimulatedClock();
-    const router = new Router({
+    const router = wireRouter({
       config: loaded(
         [
           flaky(
@@ -81,7 +82,7 @@ describe('capability cache and list_changed', () => {
   it('a reload drains a removed backend: its call in flight finishes, then it is gone', async () => {
     const keep = flaky('keep');
     const leave = flaky('leave');
-    const router = new Router({ config: loaded([keep, leave]), logger: silentLogger() });
+    const router = wireRouter({ config: loaded([keep, leave]), logger: silentLogger() });
     router.start();
     await router.whenSettled();
     const { client } = await withClient(router);
@@ -105,7 +106,7 @@ describe('capability cache and list_changed', () => {
 
 describe('register_backend / unregister_backend', () => {
   it('adds and removes a backend at runtime, validated like the file, and says it is not persisted', async () => {
-    const router = new Router({
+    const router = wireRouter({
       config: loaded([flaky('base')], { allowBackendChanges: true }),
       logger: silentLogger(),
     });

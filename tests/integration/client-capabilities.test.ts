@@ -9,7 +9,8 @@ import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextpr
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { ROOT, backend, loaded } from '../helpers/config';
 
@@ -19,7 +20,7 @@ let router: Router;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  router = new Router({
+  router = wireRouter({
     config: loaded([backend('asks', { command: process.execPath, args: [ASKS] })]),
     logger: silentLogger(),
   });

@@ -1,10 +1,10 @@
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { flaky, loaded } from '../helpers/config';
 
 describe('the dispatch actor on a real router', () => {
   it('routes calls while the router runs, stops cleanly with it, and refuses to route after (no stale decision)', async () => {
-    const router = new Router({ config: loaded([flaky('one')]), logger: silentLogger() });
+    const router = wireRouter({ config: loaded([flaky('one')]), logger: silentLogger() });
     router.start();
     await router.whenSettled();
     const dispatch = router.supervisor.getSnapshot().context.dispatch;

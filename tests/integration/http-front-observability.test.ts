@@ -5,7 +5,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { silentLogger } from '../../src/logging/logger';
 import { observabilityRoutes } from '../../src/server/http-routes';
 import { RouterMetrics } from '../../src/observability/metrics';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { HttpFront } from '../../src/server/http-front';
 import { eventually, flaky, loaded } from '../helpers/config';
@@ -30,7 +31,7 @@ describe('HTTP front with observability endpoints', () => {
 
   beforeAll(async () => {
     const metrics = new RouterMetrics({ processMetrics: false });
-    router = new Router({
+    router = wireRouter({
       config: loaded([flaky('alpha'), flaky('beta', {}, { FIXTURE_FAIL_ALL: '1' })], { maxRetries: 0 }),
       logger,
       observer: metrics,

@@ -7,11 +7,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import type { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { backend, loaded, ROOT } from '../helpers/config';
 
-const FIXTURE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server.js');
+const FIXTURE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server-2026.js');
 
 describe('backend log messages reach the client whose call made them', () => {
   const logger = silentLogger();
@@ -19,7 +20,7 @@ describe('backend log messages reach the client whose call made them', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    router = new Router({
+    router = wireRouter({
       config: loaded([backend('conf', { namespace: undefined, command: process.execPath, args: [FIXTURE] })], {
         enableNamespaces: false,
       }),

@@ -10,7 +10,7 @@ import winston from 'winston';
 import Transport from 'winston-transport';
 import { join } from 'node:path';
 import { MAX_MESSAGE_CHARS } from '../../src/backends/line-reader';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import type { BackendConfig } from '../../src/config/types';
 import { ROOT, backend, loaded } from '../helpers/config';
 
@@ -60,7 +60,7 @@ describe('a backend answer over the size cap', () => {
     '%s: fails that call alone, with the limit in the error and a warning in the log; the link stays up',
     async (_what, how, unit) => {
       const capture = new Capture();
-      const router = new Router({
+      const router = wireRouter({
         config: loaded([backend('asks', await how())], { maxRetries: 0 }),
         logger: winston.createLogger({ level: 'info', transports: [capture] }),
       });

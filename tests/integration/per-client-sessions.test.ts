@@ -4,14 +4,14 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { LoadedConfig } from '../../src/config/types';
 import { silentLogger } from '../../src/logging/logger';
 import { RouterMetrics } from '../../src/observability/metrics';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { eventually, flaky, loaded } from '../helpers/config';
 
 /** One router core, several client sessions on it (as HTTP clients would have). */
 async function startRouter(config: LoadedConfig, metrics?: RouterMetrics) {
   const logger = silentLogger();
-  const router = new Router({ config, logger, observer: metrics });
+  const router = wireRouter({ config, logger, observer: metrics });
   router.start();
   await router.whenSettled();
   const clients: Client[] = [];

@@ -4,7 +4,7 @@
  * `npm run build` first.)
  */
 import { silentLogger } from '../../src/logging/logger';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { FLAKY, backend, eventually, loaded } from '../helpers/config';
 import { groupMembers, isAlive } from '../helpers/processes';
 
@@ -21,7 +21,7 @@ afterEach(() => {
 it('a backend removed by a reload leaves no process of its group behind, even ones that ignore SIGTERM', async () => {
   const script = `(trap "" TERM; exec sleep 1000) & trap "" TERM; ${JSON.stringify(process.execPath)} ${JSON.stringify(FLAKY)}; sleep 1000`;
   const tree = backend('tree', { command: 'sh', args: ['-c', script] });
-  const router = new Router({ config: loaded([tree]), logger: silentLogger() });
+  const router = wireRouter({ config: loaded([tree]), logger: silentLogger() });
   router.start();
   try {
     await router.whenSettled();

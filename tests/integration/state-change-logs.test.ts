@@ -1,6 +1,6 @@
 import Transport from 'winston-transport';
 import winston from 'winston';
-import { Router } from '../../src/router/router';
+import { wireRouter } from '../../src/wiring';
 import { eventually, flaky, loaded } from '../helpers/config';
 
 /** A winston transport that keeps every line, to read the story the logs tell. */
@@ -16,7 +16,7 @@ describe('the logs tell the story of a failure and its recovery', () => {
   it('one line per state change: connected, lost, reconnecting, connected again; circuit opened, half-open, closed', async () => {
     const capture = new Capture();
     const logger = winston.createLogger({ level: 'info', transports: [capture] });
-    const router = new Router({
+    const router = wireRouter({
       config: loaded(
         [
           flaky('story', {

@@ -64,7 +64,13 @@ export function startDispatcher(
       transport: 'stdio',
       capabilities: {},
       serverInfo: undefined,
+      protocolVersion: '2025-11-25',
+      era: 'legacy',
+      discoverResult: undefined,
       client: undefined as never,
+      setLogLevel: async () => {},
+      listsTtlMs: undefined,
+      listen: async () => {},
       reinitialize: async () => {},
       close: async () => {},
       call: (method: string) =>

@@ -1,0 +1,279 @@
+/**
+ * The router as a 2026-07-28 server: one stateless request at a time, each carrying its client's envelope
+ * (version, capabilities, identity, log level) in `_meta`. Transports (HTTP, stdio) bring a request and a
+ * way to send notifications on its stream; this module answers it from the aggregate, forwards it through the
+ * dispatcher, or holds it for the client's input (held-calls.ts). subscriptions/listen is in listen-stream.ts.
+ */
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import { refusalFor } from '../backends/backend-client-handlers';
+import type { ClientOrigin } from '../backends/client-origins';
+import type { RouterClock } from '../clock';
+import {
+  asModernResult,
+  isRemovedMethod,
+  MODERN_PROTOCOL_VERSIONS,
+  ModernError,
+  readEnvelope,
+  unsupportedVersion,
+  type Envelope,
+  MODERN_ERRORS,
+} from '../protocol/modern';
+import { wireError, type WireError } from '../protocol/wire-error';
+import { isWanted } from '../router/log-levels';
+import type { Router } from '../router/router';
+import { toMcpError } from './client-errors';
+import { advertisedCapabilities, ClientOperations, type CallContext } from './client-operations';
+import { HeldCalls, ModernCall, type CallRound } from './held-calls';
+
+type Fields = Record<string, unknown>;
+
+export interface ModernRequest {
+  id: string | number;
+  method: string;
+  params?: Fields;
+}
+
+/** One request as a transport brings it. */
+export interface ModernExchange {
+  /** Who is asking, for the caps on held calls: the peer address over HTTP, the connection over stdio. */
+  clientKey: string;
+  /** A notification on this request's own stream. */
+  notify(method: string, params: Fields | undefined): void;
+  /** The client gave up on this request (HTTP: it closed the stream; stdio: notifications/cancelled). */
+  onClientGone(listener: () => void): () => void;
+}
+
+export type ModernAnswer = { result: Fields } | { error: WireError; httpStatus: number };
+
+export interface ModernFrontOptions {
+  router: Router;
+  serverName: string;
+  version: string;
+  clock: RouterClock;
+  instructions?: string;
+  heldCalls?: HeldCalls;
+}
+
+/** The session key under which 2026 requests' log levels reach the backends (they have no session). */
+const MODERN_LOG_SESSION = 'mcp-2026-clients';
+
+const FORWARDED = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
+
+const MODERN_400 = new Set<number>([
+  MODERN_ERRORS.HEADER_MISMATCH,
+  MODERN_ERRORS.MISSING_REQUIRED_CLIENT_CAPABILITY,
+  MODERN_ERRORS.UNSUPPORTED_PROTOCOL_VERSION,
+]);
+
+function errorAnswer(error: unknown): ModernAnswer {
+  if (error instanceof ModernError) {
+    const wire: WireError = { code: error.code, message: error.message };
+    if (error.data !== undefined) wire.data = error.data;
+    return { error: wire, httpStatus: error.httpStatus ?? (error.code === -32601 ? 404 : 200) };
+  }
+  const wire = wireError(toMcpError(error));
+  // A 2026 backend's own header, capability or version refusal keeps the status the protocol gives it.
+  return { error: wire, httpStatus: MODERN_400.has(wire.code) ? 400 : 200 };
+}
+
+export class ModernFront {
+  readonly operations: ClientOperations;
+  readonly held: HeldCalls;
+  private readonly serverInfo: { name: string; version: string };
+  private backendLogLevel: LoggingLevel | undefined;
+
+  constructor(private readonly options: ModernFrontOptions) {
+    this.operations = new ClientOperations(options.router, true);
+    this.held = options.heldCalls ?? new HeldCalls({ clock: options.clock });
+    this.serverInfo = { name: options.serverName, version: options.version };
+  }
+
+  /** The envelope of a request, or the error it gets (a front checks it before anything else). */
+  envelopeOf(request: ModernRequest): Envelope {
+    const envelope = readEnvelope(request.params);
+    if ('problem' in envelope) throw new ModernError(-32602, `Invalid params: ${envelope.problem}`, undefined, 400);
+    if (!(MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(envelope.protocolVersion))
+      throw unsupportedVersion(envelope.protocolVersion, MODERN_PROTOCOL_VERSIONS);
+    return envelope;
+  }
+
+  async handle(request: ModernRequest, exchange: ModernExchange): Promise<ModernAnswer> {
+    try {
+      const envelope = this.envelopeOf(request);
+      const result = await this.run(request, envelope, exchange);
+      return { result: asModernResult(result, this.serverInfo) };
+    } catch (error) {
+      return errorAnswer(error);
+    }
+  }
+
+  /** server/discover: what the aggregate offers, for every 2026 client. */
+  async discover(): Promise<Fields> {
+    const { router } = this.options;
+    await router.whenSettled();
+    return {
+      supportedVersions: [...MODERN_PROTOCOL_VERSIONS],
+      capabilities: advertisedCapabilities(router.aggregateCapabilities()),
+      ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
+      ...this.cachePolicy(),
+    };
+  }
+
+  /**
+   * How long a client may trust a list: no longer than the router itself trusts the shortest-lived backend's
+   * lists (a 2026 backend's own ttlMs, else the capability cache's), and private when any backend behind it is
+   * per-client.
+   */
+  cachePolicy(): { ttlMs: number; cacheScope: 'public' | 'private' } {
+    const { router } = this.options;
+    const cacheMs = router.settings.cacheTtlSeconds * 1000;
+    let ttlMs = Infinity;
+    let isPrivate = false;
+    for (const name of router.backendNames()) {
+      ttlMs = Math.min(ttlMs, router.linkOf(name)?.listsTtlMs ?? cacheMs);
+      if (router.backendConfig(name)?.session === 'per-client') isPrivate = true;
+    }
+    return { ttlMs: Number.isFinite(ttlMs) ? ttlMs : cacheMs, cacheScope: isPrivate ? 'private' : 'public' };
+  }
+
+  private async run(request: ModernRequest, envelope: Envelope, exchange: ModernExchange): Promise<Fields> {
+    const { method } = request;
+    const params = request.params ?? {};
+    if (FORWARDED.has(method)) return this.forwarded(request, params, envelope, exchange);
+    switch (method) {
+      case 'server/discover':
+        return this.discover();
+      case 'tools/list':
+        return { tools: await this.operations.listTools(), ...this.cachePolicy() };
+      case 'prompts/list':
+        return { prompts: await this.operations.listPrompts(), ...this.cachePolicy() };
+      case 'resources/list':
+        return { resources: await this.operations.listResources(), ...this.cachePolicy() };
+      case 'resources/templates/list':
+        return { resourceTemplates: await this.operations.listResourceTemplates(), ...this.cachePolicy() };
+    }
+    if (isRemovedMethod(method))
+      throw new ModernError(-32601, `Method not found: ${method} is not part of protocol ${envelope.protocolVersion}`);
+    throw new ModernError(-32601, `Method not found: ${method}`);
+  }
+
+  /** A request forwarded to a backend, in as many rounds as the backend's input requests take. */
+  private async forwarded(
+    request: ModernRequest,
+    params: Fields,
+    envelope: Envelope,
+    exchange: ModernExchange,
+  ): Promise<Fields> {
+    const name = nameOf(request.method, params);
+    if (typeof name !== 'string') throw new ModernError(-32602, `Invalid params: ${request.method} needs a name`);
+    void this.applyLogLevel(envelope.logLevel as LoggingLevel | undefined);
+    const call =
+      params.requestState !== undefined
+        ? this.held.resume(params.requestState, request.method, name)
+        : this.start(request.method, name, params, exchange.clientKey, envelope.clientCapabilities);
+    if (params.requestState !== undefined) call.answer(params.inputResponses as Fields | undefined);
+    const progressToken = (params._meta as Fields | undefined)?.progressToken;
+    const round: CallRound = {
+      clientCapabilities: envelope.clientCapabilities,
+      notify: (method, notification) => {
+        if (method === 'notifications/message' && !wantsLog(notification, envelope.logLevel)) return;
+        if (method === 'notifications/progress') {
+          if (progressToken === undefined) return;
+          notification = { ...notification, progressToken };
+        }
+        exchange.notify(method, notification);
+      },
+      onClientGone: (listener) => exchange.onClientGone(listener),
+    };
+    const outcome = await this.held.serve(call, round);
+    if (outcome.kind === 'result')
+      return request.method === 'resources/read' ? readCachePolicy(outcome.result) : outcome.result;
+    if (outcome.kind === 'error') throw outcome.error;
+    return { resultType: 'input_required', inputRequests: outcome.inputRequests, requestState: outcome.requestState };
+  }
+
+  private start(method: string, name: string, params: Fields, clientKey: string, capabilities: Fields): ModernCall {
+    const call = new ModernCall(clientKey, method, name);
+    const origin: ClientOrigin = {
+      id: `2026:${randomUUID()}`,
+      request: (m, p, signal) => {
+        // A backend may ask for roots of its own accord (server-everything does at start-up), not for this call:
+        // from a client without roots the backend hears "not supported" and the call goes on. Sampling and
+        // elicitation are for the call, and a client without them gets -32021 for it (held-calls.ts).
+        const refusal = m === 'roots/list' ? refusalFor(m, { ...origin, capabilities: () => capabilities }) : undefined;
+        return refusal ? Promise.reject(refusal) : call.ask(m, p, signal);
+      },
+      notify: (m, p) => call.notify(m, p),
+      modern: { capabilities, requestAll: (requests, signal) => call.askAll(requests, signal) },
+    };
+    const context: CallContext = {
+      controller: call.controller,
+      onprogress: (progress) => call.notify('notifications/progress', progress as Fields),
+      origin,
+    };
+    const forwardParams = withoutEnvelope(params);
+    call.run(() => {
+      switch (method) {
+        case 'tools/call':
+          return this.operations.callTool(forwardParams as Fields & { name: string }, context);
+        case 'prompts/get':
+          return this.operations.getPrompt(forwardParams as Fields & { name: string }, context);
+        case 'resources/read':
+          return this.operations.readResource(forwardParams as Fields & { uri: string }, context);
+        default:
+          return this.operations.complete(forwardParams as never, context);
+      }
+    });
+    return call;
+  }
+
+  /** 2026 requests say their log level each time; the backends are set to the most verbose one asked for. */
+  private async applyLogLevel(level: LoggingLevel | undefined): Promise<void> {
+    if (level === undefined || level === this.backendLogLevel) return;
+    if (this.backendLogLevel !== undefined && isWanted(this.backendLogLevel, level)) return;
+    this.backendLogLevel = level;
+    await this.options.router.setBackendLogLevel(MODERN_LOG_SESSION, level).catch(() => {});
+  }
+
+  close(): void {
+    this.held.close();
+  }
+}
+
+/**
+ * resources/read answers say how long they may be cached. A 2026 backend's own answer stands; a 2025 backend
+ * says nothing, and what it read may change at any time or differ per user: immediately stale, and private.
+ */
+function readCachePolicy(result: Fields): Fields {
+  if (typeof result.ttlMs === 'number' && (result.cacheScope === 'public' || result.cacheScope === 'private'))
+    return result;
+  return { ...result, ttlMs: 0, cacheScope: 'private' };
+}
+
+/** A 2026 request without a log level gets no log messages; with one, that level and more severe. */
+function wantsLog(params: Fields | undefined, level: string | undefined): boolean {
+  return level !== undefined && isWanted(params?.level, level as LoggingLevel);
+}
+
+function nameOf(method: string, params: Fields): unknown {
+  if (method === 'resources/read') return params.uri;
+  if (method === 'completion/complete') {
+    const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
+    return ref?.type === 'ref/prompt' ? `prompt:${ref.name}` : ref?.uri;
+  }
+  return params.name;
+}
+
+/**
+ * What goes to a backend: the client's params without the 2026 envelope and input round-trip fields (a 2025
+ * backend would not know them; the router speaks for the client). The progress token stays.
+ */
+function withoutEnvelope(params: Fields): Fields {
+  const { _meta, inputResponses: _r, requestState: _s, ...rest } = params;
+  if (!_meta || typeof _meta !== 'object') return rest;
+  const meta: Fields = {};
+  for (const [key, value] of Object.entries(_meta as Fields))
+    if (!key.startsWith('io.modelcontextprotocol/')) meta[key] = value;
+  return Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
+}

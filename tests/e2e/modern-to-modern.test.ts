@@ -1,0 +1,161 @@
+/**
+ * A 2026-07-28 client through the router CLI to a 2026-07-28 backend (tests/fixtures/v2-backend.ts on SDK v2),
+ * over a stdio backend and a 2026-only streamable HTTP one: the backend's input requests reach the client whole,
+ * under the backend's own keys, and its answers go back to the same backend; the backend is told what the client
+ * declared, so a client without elicitation gets -32021 (HTTP 400) rather than a question it cannot answer;
+ * several rounds, sampling, progress and log messages work. (The built fixture: run `npm run build` first.)
+ */
+import { Client, LOG_LEVEL_META_KEY, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { ChildProcess } from 'node:child_process';
+import { startHttpCli, tempFile } from '../helpers/cli';
+import { last, send, type Fields } from '../helpers/modern-wire';
+import { startHttpBackend, V2_BACKEND } from '../fixtures/v2-http';
+
+function text(result: unknown): string {
+  return JSON.stringify((result as { content?: unknown }).content);
+}
+
+async function modernClient(url: string, capabilities: Record<string, object>) {
+  const client = new Client(
+    { name: 'modern-to-modern', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities },
+  );
+  if ('elicitation' in capabilities)
+    client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: 'Ada', ok: true },
+    }));
+  if ('sampling' in capabilities)
+    client.setRequestHandler('sampling/createMessage', async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'short' },
+      model: 'test-model',
+    }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+const backends: [string, () => Promise<{ yaml: string[]; child?: ChildProcess }>][] = [
+  [
+    'stdio',
+    async () => ({
+      yaml: [`    command: ${JSON.stringify(process.execPath)}`, `    args: [${JSON.stringify(V2_BACKEND)}]`],
+    }),
+  ],
+  [
+    'streamable HTTP, 2026 only',
+    async () => {
+      const { url, child } = await startHttpBackend(['--reject-legacy']);
+      return { yaml: ['    transport: streamable-http', `    url: ${url}`], child };
+    },
+  ],
+];
+
+describe.each(backends)('a 2026 client, a 2026 backend over %s', (_name, startBackend) => {
+  let router: Awaited<ReturnType<typeof startHttpCli>>;
+  let backendChild: ChildProcess | undefined;
+  let client: Client;
+
+  beforeAll(async () => {
+    const backend = await startBackend();
+    backendChild = backend.child;
+    const config = tempFile(
+      'backends.yaml',
+      ['routing:', '  enable_namespace_prefixing: false', 'backends:', '  - name: v2', ...backend.yaml, ''].join('\n'),
+    );
+    router = await startHttpCli(['--config', config]);
+    client = await modernClient(router.url, { elicitation: {}, sampling: {} });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    router?.child.kill('SIGTERM');
+    await router?.exit;
+    backendChild?.kill();
+  });
+
+  it('hands the client the backend’s round under the backend’s own keys, and its answer back', async () => {
+    const caps = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+    const call = { name: 'ask_name', arguments: {} };
+    const first = last(await send(router.url, 'tools/call', call, caps)).result!;
+    expect(first).toMatchObject({ resultType: 'input_required' });
+    expect(Object.keys(first.inputRequests as object)).toEqual(['name']);
+    const answer = { name: { action: 'accept', content: { name: 'Grace' } } };
+    const done = last(
+      await send(router.url, 'tools/call', { ...call, inputResponses: answer, requestState: first.requestState }, caps),
+    ).result!;
+    expect(done).toMatchObject({ resultType: 'complete' });
+    expect(text(done)).toContain('hello Grace');
+  });
+
+  it('an elicitation and a sampling request the backend asks for are answered by the client', async () => {
+    expect(text(await client.callTool({ name: 'ask_name', arguments: {} }))).toContain('hello Ada');
+    expect(text(await client.callTool({ name: 'summarize', arguments: { text: 'a long text' } }))).toContain(
+      'model said: short',
+    );
+  });
+
+  it('as many rounds as the backend asks go back to the same backend', async () => {
+    expect(text(await client.callTool({ name: 'rounds', arguments: { n: 3 } }))).toContain('done after 3 rounds');
+  });
+
+  it('the backend hears what the client declared: without elicitation the call is -32021, on HTTP 400', async () => {
+    const bare = await modernClient(router.url, {});
+    try {
+      const error = await bare.callTool({ name: 'ask_name', arguments: {} }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect((error as ProtocolError).code).toBe(-32021);
+    } finally {
+      await bare.close();
+    }
+    const raw = await send(router.url, 'tools/call', { name: 'ask_name', arguments: {} });
+    expect(raw.status).toBe(400);
+    expect(last(raw).error).toMatchObject({ code: -32021 });
+  });
+
+  it('progress reaches the client; log messages only at the level the request asked for, on its stream', async () => {
+    const progress: number[] = [];
+    const result = await client.callTool(
+      { name: 'slow', arguments: { steps: 2, ms: 1 } },
+      { onprogress: (p) => void progress.push(p.progress) },
+    );
+    expect(text(result)).toContain('slow done');
+    expect(progress).toEqual([1, 2]);
+
+    const call = { name: 'slow', arguments: { steps: 2, ms: 1 } };
+    const logged = (reply: Awaited<ReturnType<typeof send>>) =>
+      reply.messages.filter((m) => m.method === 'notifications/message').map((m) => (m.params as Fields).data);
+    expect(logged(await send(router.url, 'tools/call', call, { [LOG_LEVEL_META_KEY]: 'info' }))).toEqual([
+      'step 1',
+      'step 2',
+    ]);
+    expect(logged(await send(router.url, 'tools/call', call, { [LOG_LEVEL_META_KEY]: 'error' }))).toEqual([]);
+  });
+});
+
+describe('the lists a 2026 client gets', () => {
+  it('are trusted no longer than the shortest-lived backend’s own ttlMs', async () => {
+    const config = tempFile(
+      'backends.yaml',
+      [
+        'backends:',
+        '  - name: brief',
+        `    command: ${JSON.stringify(process.execPath)}`,
+        `    args: [${JSON.stringify(V2_BACKEND)}, --ttl-ms, '2500']`,
+        '  - name: plain',
+        `    command: ${JSON.stringify(process.execPath)}`,
+        `    args: [${JSON.stringify(V2_BACKEND)}]`,
+        '',
+      ].join('\n'),
+    );
+    const router = await startHttpCli(['--config', config]);
+    try {
+      const lists = last(await send(router.url, 'tools/list')).result!;
+      expect(lists).toMatchObject({ ttlMs: 2500, cacheScope: 'public' });
+      expect(last(await send(router.url, 'server/discover')).result).toMatchObject({ ttlMs: 2500 });
+    } finally {
+      router.child.kill('SIGTERM');
+      await router.exit;
+    }
+  });
+});
