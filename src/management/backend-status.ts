@@ -19,7 +19,8 @@ function secretsOf(config: BackendConfig): SecretSet {
   return set;
 }
 
-function clean(config: BackendConfig, text: string | null | undefined): string | null {
+/** A backend's error text with its config's secrets (and any the config named) taken out. */
+export function clean(config: BackendConfig, text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
   return configSecrets.redact(secretsOf(config).redact(text));
 }

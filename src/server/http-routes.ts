@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admissionOf } from '../../machines/backend.selectors';
+import { clean } from '../management/backend-status';
 import { statusOf } from '../management/management-tools';
 import type { Router } from '../router/router';
 import type { RouterMetrics } from '../observability/metrics';
@@ -13,17 +14,32 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }
 
-/** Ready when at least one backend can take a request now. */
-export function readiness(router: Router): { ready: boolean; reason: string } {
+/**
+ * Ready when at least one backend can take a request now. Backends that retrying will not heal (a command not
+ * found, a server that speaks no MCP version the router offers) are named either way, with why.
+ */
+export function readiness(router: Router): {
+  ready: boolean;
+  reason: string;
+  unusable?: Record<string, string>;
+} {
   const names = router.backendNames();
+  const unusable: Record<string, string> = {};
   const routable = names.filter((n) => {
-    const ref = router.backendRef(n);
-    return ref ? admissionOf(ref.getSnapshot()).admit : false;
+    const snapshot = router.backendRef(n)?.getSnapshot();
+    if (!snapshot) return false;
+    const config = router.backendConfig(n);
+    if (snapshot.context.link.hopeless && config)
+      unusable[n] = clean(config, snapshot.context.lastError?.message) ?? 'failed';
+    return admissionOf(snapshot).admit;
   });
-  if (routable.length > 0) return { ready: true, reason: `${routable.length} of ${names.length} backend(s) routable` };
+  const named = Object.keys(unusable).length > 0 ? { unusable } : {};
+  if (routable.length > 0)
+    return { ready: true, reason: `${routable.length} of ${names.length} backend(s) routable`, ...named };
   return {
     ready: false,
     reason: names.length === 0 ? 'no backends configured' : `none of ${names.length} backend(s) is routable`,
+    ...named,
   };
 }
 

@@ -83,7 +83,7 @@ describe('a backend that speaks none of the versions its config allows', () => {
     expect(s.connection_state).not.toBe('connected');
     // Permanent: the next attempt waits the longest delay, not a quick retry.
     expect(router.backendRef('old')!.getSnapshot().context.link.hopeless).toBe(true);
-    expect(readiness(router).ready).toBe(false);
+    expect(readiness(router)).toMatchObject({ ready: false, unusable: { old: expect.stringMatching(named) } });
   });
 });
 
