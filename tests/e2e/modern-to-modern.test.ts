@@ -8,7 +8,7 @@
 import { Client, LOG_LEVEL_META_KEY, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { ChildProcess } from 'node:child_process';
 import { startHttpCli, tempFile } from '../helpers/cli';
-import { last, send, type Fields } from '../helpers/modern-wire';
+import { last, openListen, send, type Fields } from '../helpers/modern-wire';
 import { startHttpBackend, V2_BACKEND } from '../fixtures/v2-http';
 
 function text(result: unknown): string {
@@ -130,6 +130,35 @@ describe.each(backends)('a 2026 client, a 2026 backend over %s', (_name, startBa
       'step 2',
     ]);
     expect(logged(await send(router.url, 'tools/call', call, { [LOG_LEVEL_META_KEY]: 'error' }))).toEqual([]);
+  });
+
+  it('list changes and updates of subscribed resources reach the client’s listen stream', async () => {
+    const listen = await openListen(router.url, { toolsListChanged: true, resourceSubscriptions: ['v2://counter'] });
+    const seen = (method: string) => listen.events.some((e) => e.method === method);
+    try {
+      await client.callTool({ name: 'add_tool', arguments: { name: `later_${Date.now()}` } });
+      await client.callTool({ name: 'touch', arguments: {} });
+      while (!seen('notifications/tools/list_changed') || !seen('notifications/resources/updated'))
+        await new Promise((r) => setImmediate(r));
+      expect(listen.events.find((e) => e.method === 'notifications/resources/updated')).toMatchObject({
+        params: { uri: 'v2://counter' },
+      });
+    } finally {
+      listen.close();
+    }
+  });
+
+  it('a call the client cancels is cancelled at the backend', async () => {
+    const stats = async () => text(await client.callTool({ name: 'stats', arguments: {} }));
+    const before = await stats();
+    const controller = new AbortController();
+    const call = client.callTool(
+      { name: 'slow', arguments: { steps: 100, ms: 50 } },
+      { signal: controller.signal, onprogress: () => controller.abort() },
+    );
+    await expect(call).rejects.toThrow();
+    while ((await stats()) === before) await new Promise((r) => setImmediate(r));
+    expect(await stats()).not.toBe(before);
   });
 });
 

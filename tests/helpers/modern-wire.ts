@@ -69,3 +69,35 @@ export function send(url: string, method: string, params: Fields = {}, meta: Fie
 }
 
 export const last = (reply: Reply) => reply.messages[reply.messages.length - 1] as { result?: Fields; error?: Fields };
+
+/** A `subscriptions/listen` stream held open: its events as they come, the first (the acknowledgement) awaited. */
+export async function openListen(
+  url: string,
+  notifications: Fields,
+): Promise<{ id: number; events: Fields[]; close(): void }> {
+  const { body, headers } = modernRequest('subscriptions/listen', { notifications });
+  const events: Fields[] = [];
+  const req = httpRequest(url, { method: 'POST', headers });
+  await new Promise<void>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (d: string) => {
+        buffer += d;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = buffer
+            .slice(0, end)
+            .split('\n')
+            .find((l) => l.startsWith('data: '));
+          buffer = buffer.slice(end + 2);
+          if (data) events.push(JSON.parse(data.slice(6)) as Fields);
+          if (events.length === 1) resolve();
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+  return { id: body.id, events, close: () => req.destroy() };
+}

@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { startHttpCli, tempFile } from '../helpers/cli';
 import { ROOT } from '../helpers/config';
-import { last, modernRequest, post, send, VERSION, type Fields } from '../helpers/modern-wire';
+import { last, modernRequest, openListen, post, send, VERSION, type Fields } from '../helpers/modern-wire';
 
 const FLAKY = join(ROOT, 'dist', 'tests', 'fixtures', 'flaky-server.js');
 const CONFORMANCE = join(ROOT, 'dist', 'tests', 'fixtures', 'conformance-server-2026.js');
@@ -197,35 +197,9 @@ describe('the 2026-07-28 front on the wire', () => {
   });
 
   it('subscriptions/listen is acknowledged first, then carries the list changes it asked for, tagged', async () => {
-    const { body, headers } = modernRequest('subscriptions/listen', {
-      notifications: { toolsListChanged: true },
-    });
-    const events: Fields[] = [];
-    const req = httpRequest(router.url, { method: 'POST', headers });
-    const acknowledged = new Promise<void>((resolve, reject) => {
-      req.on('response', (res) => {
-        expect(res.headers['content-type']).toContain('text/event-stream');
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (d: string) => {
-          buffer += d;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const data = buffer
-              .slice(0, end)
-              .split('\n')
-              .find((l) => l.startsWith('data: '));
-            buffer = buffer.slice(end + 2);
-            if (data) events.push(JSON.parse(data.slice(6)) as Fields);
-            if (events.length === 1) resolve();
-          }
-        });
-      });
-      req.on('error', reject);
-    });
-    req.end(JSON.stringify(body));
-    await acknowledged;
-    const tag = { 'io.modelcontextprotocol/subscriptionId': body.id };
+    const listen = await openListen(router.url, { toolsListChanged: true });
+    const { events } = listen;
+    const tag = { 'io.modelcontextprotocol/subscriptionId': listen.id };
     expect(events[0]).toMatchObject({
       method: 'notifications/subscriptions/acknowledged',
       params: { notifications: { toolsListChanged: true }, _meta: tag },
@@ -237,7 +211,7 @@ describe('the 2026-07-28 front on the wire', () => {
     expect(events.find((e) => e.method === 'notifications/tools/list_changed')).toMatchObject({
       params: { _meta: tag },
     });
-    req.destroy();
+    listen.close();
     const list = last(await send(router.url, 'tools/list')).result!;
     expect((list.tools as Fields[]).map((t) => t.name)).toContain('added_later');
   });
