@@ -6,7 +6,10 @@
  * several rounds, sampling, progress and log messages work. (The built fixture: run `npm run build` first.)
  */
 import { Client, LOG_LEVEL_META_KEY, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { EVERYTHING, ROOT } from '../helpers/config';
 import { startHttpCli, tempFile } from '../helpers/cli';
 import { last, openListen, send, type Fields } from '../helpers/modern-wire';
 import { startHttpBackend, V2_BACKEND } from '../fixtures/v2-http';
@@ -188,3 +191,64 @@ describe('the lists a 2026 client gets', () => {
     }
   });
 });
+
+describe('a 2026 client, a 2025 backend over streamable HTTP (server-everything)', () => {
+  let everything: ChildProcess;
+  let router: Awaited<ReturnType<typeof startHttpCli>>;
+  let client: Client;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    everything = spawn(process.execPath, [join(ROOT, 'node_modules', EVERYTHING), 'streamableHttp'], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve) => {
+      let err = '';
+      everything.stderr!.on('data', (d: Buffer) => {
+        err += d;
+        if (/listening on port/.test(err)) resolve();
+      });
+    });
+    const config = tempFile(
+      'backends.yaml',
+      [
+        'backends:',
+        '  - name: everything',
+        '    transport: streamable-http',
+        `    url: http://127.0.0.1:${port}/mcp`,
+        '',
+      ].join('\n'),
+    );
+    router = await startHttpCli(['--config', config]);
+    client = await modernClient(router.url, { elicitation: {}, sampling: {} });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    router?.child.kill('SIGTERM');
+    await router?.exit;
+    everything?.kill();
+  });
+
+  it('its sampling and elicitation requests become input_required and back', async () => {
+    const sampled = await client.callTool({
+      name: 'everything__trigger-sampling-request',
+      arguments: { prompt: 'a prompt', maxTokens: 10 },
+    });
+    expect(text(sampled)).toContain('short');
+    const elicited = await client.callTool({ name: 'everything__trigger-elicitation-request', arguments: {} });
+    expect(text(elicited)).toContain('Ada');
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
