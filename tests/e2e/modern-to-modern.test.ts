@@ -38,6 +38,22 @@ async function modernClient(url: string, capabilities: Record<string, object>) {
   return client;
 }
 
+/** The router CLI over HTTP with these backends, and a 2026 client (elicitation, sampling) connected to it. */
+async function routerAndClient(backendLines: string[]) {
+  const config = tempFile('backends.yaml', [...backendLines, ''].join('\n'));
+  const router = await startHttpCli(['--config', config]);
+  const client = await modernClient(router.url, { elicitation: {}, sampling: {} });
+  return {
+    router,
+    client,
+    async close() {
+      await client.close();
+      router.child.kill('SIGTERM');
+      await router.exit;
+    },
+  };
+}
+
 const backends: [string, () => Promise<{ yaml: string[]; child?: ChildProcess }>][] = [
   [
     'stdio',
@@ -55,25 +71,26 @@ const backends: [string, () => Promise<{ yaml: string[]; child?: ChildProcess }>
 ];
 
 describe.each(backends)('a 2026 client, a 2026 backend over %s', (_name, startBackend) => {
-  let router: Awaited<ReturnType<typeof startHttpCli>>;
-  let backendChild: ChildProcess | undefined;
+  let setup: Awaited<ReturnType<typeof routerAndClient>>;
+  let router: typeof setup.router;
   let client: Client;
+  let backendChild: ChildProcess | undefined;
 
   beforeAll(async () => {
     const backend = await startBackend();
     backendChild = backend.child;
-    const config = tempFile(
-      'backends.yaml',
-      ['routing:', '  enable_namespace_prefixing: false', 'backends:', '  - name: v2', ...backend.yaml, ''].join('\n'),
-    );
-    router = await startHttpCli(['--config', config]);
-    client = await modernClient(router.url, { elicitation: {}, sampling: {} });
+    setup = await routerAndClient([
+      'routing:',
+      '  enable_namespace_prefixing: false',
+      'backends:',
+      '  - name: v2',
+      ...backend.yaml,
+    ]);
+    ({ router, client } = setup);
   });
 
   afterAll(async () => {
-    await client?.close();
-    router?.child.kill('SIGTERM');
-    await router?.exit;
+    await setup?.close();
     backendChild?.kill();
   });
 
@@ -194,7 +211,7 @@ describe('the lists a 2026 client gets', () => {
 
 describe('a 2026 client, a 2025 backend over streamable HTTP (server-everything)', () => {
   let everything: ChildProcess;
-  let router: Awaited<ReturnType<typeof startHttpCli>>;
+  let setup: Awaited<ReturnType<typeof routerAndClient>>;
   let client: Client;
 
   beforeAll(async () => {
@@ -210,24 +227,17 @@ describe('a 2026 client, a 2025 backend over streamable HTTP (server-everything)
         if (/listening on port/.test(err)) resolve();
       });
     });
-    const config = tempFile(
-      'backends.yaml',
-      [
-        'backends:',
-        '  - name: everything',
-        '    transport: streamable-http',
-        `    url: http://127.0.0.1:${port}/mcp`,
-        '',
-      ].join('\n'),
-    );
-    router = await startHttpCli(['--config', config]);
-    client = await modernClient(router.url, { elicitation: {}, sampling: {} });
+    setup = await routerAndClient([
+      'backends:',
+      '  - name: everything',
+      '    transport: streamable-http',
+      `    url: http://127.0.0.1:${port}/mcp`,
+    ]);
+    ({ client } = setup);
   });
 
   afterAll(async () => {
-    await client?.close();
-    router?.child.kill('SIGTERM');
-    await router?.exit;
+    await setup?.close();
     everything?.kill();
   });
 
