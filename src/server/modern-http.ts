@@ -68,16 +68,10 @@ export class ModernHttp {
   ) {}
 
   async serve(request: ModernRequest, headers: ModernHeaders, req: IncomingMessage, res: ServerResponse) {
-    const problem = headerProblem(headers, request);
+    const problem = headerProblem(headers, request) ?? this.paramHeaderProblem(request, req);
     if (problem)
       return this.write(res, request.id, {
         error: { code: -32020, message: `Header mismatch: ${problem}` },
-        httpStatus: 400,
-      });
-    const paramProblem = this.paramHeaderProblem(request, req);
-    if (paramProblem)
-      return this.write(res, request.id, {
-        error: { code: -32020, message: `Header mismatch: ${paramProblem}` },
         httpStatus: 400,
       });
     if (request.method === 'subscriptions/listen') return this.listen(request, res);
