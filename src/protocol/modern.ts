@@ -111,13 +111,21 @@ export function missingCapability(capabilities: Fields, why: string): ModernErro
 /**
  * A result as 2026 sends it: `resultType` (complete unless it says otherwise) and the server's identity in
  * `_meta`. The backend's own `_meta` keys stay; its serverInfo is replaced by the router's, the server the
- * client talks to.
+ * client talks to. The result is stamped in place: it is the router's own copy, built for this request or
+ * parsed from the backend's answer to it, and copying it cost the 2026 path measurably.
  */
 export function asModernResult(result: Fields, serverInfo: { name: string; version: string }): Fields {
   const meta = metaOf(result);
-  return {
-    ...result,
-    resultType: typeof result.resultType === 'string' ? result.resultType : 'complete',
-    _meta: meta ? { ...meta, [META.serverInfo]: serverInfo } : { [META.serverInfo]: serverInfo },
-  };
+  if (typeof result.resultType !== 'string') result.resultType = 'complete';
+  result._meta = meta ? { ...meta, [META.serverInfo]: serverInfo } : serverMeta(serverInfo);
+  return result;
+}
+
+const serverMetas = new WeakMap<object, Fields>();
+
+/** The `_meta` of a result that had none: one object per server identity, shared (results are only serialized). */
+function serverMeta(serverInfo: { name: string; version: string }): Fields {
+  let meta = serverMetas.get(serverInfo);
+  if (!meta) serverMetas.set(serverInfo, (meta = { [META.serverInfo]: serverInfo }));
+  return meta;
 }

@@ -52,10 +52,11 @@ export type RoundOutcome =
 
 /** One call of a 2026 client, from its first request to its result, across any number of input rounds. */
 export class ModernCall {
-  readonly id = randomUUID();
+  private heldId: string | undefined;
   /** Ends the backend's call: the client went away mid-round, or the held call expired. */
   readonly controller = new Cancellation();
-  private readonly pending = new Map<string, PendingInput>();
+  /** The backend's requests waiting for the client, made at the first: most calls never ask. */
+  private pendingInputs: Map<string, PendingInput> | undefined;
   private nextKey = 1;
   private outcome: { result: Fields } | { error: unknown } | undefined;
   private round: CallRound | undefined;
@@ -68,6 +69,11 @@ export class ModernCall {
     readonly name: string,
   ) {}
 
+  /** The name its requestState carries, made when first needed: most calls never wait for input. */
+  get id(): string {
+    return (this.heldId ??= randomUUID());
+  }
+
   /** Starts the call; its result or error ends the round waiting for it. */
   run(call: () => Promise<Fields>): void {
     call().then(
@@ -76,11 +82,17 @@ export class ModernCall {
     );
   }
 
+  private get pending(): Map<string, PendingInput> {
+    return (this.pendingInputs ??= new Map());
+  }
+
   private settle(outcome: { result: Fields } | { error: unknown }): void {
     if (this.outcome) return;
     this.outcome = outcome;
-    for (const input of this.pending.values()) input.reject(new RouterError('CANCELLED', 'the call ended'));
-    this.pending.clear();
+    if (this.pendingInputs) {
+      for (const input of this.pendingInputs.values()) input.reject(new RouterError('CANCELLED', 'the call ended'));
+      this.pendingInputs.clear();
+    }
     this.wake?.();
   }
 
@@ -177,7 +189,7 @@ export class ModernCall {
     try {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        if (this.outcome || this.pending.size > 0) resolve();
+        if (this.outcome || (this.pendingInputs?.size ?? 0) > 0) resolve();
       });
     } finally {
       this.wake = undefined;

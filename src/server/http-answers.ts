@@ -45,7 +45,7 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, ma
   });
   if (!complete) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
   } catch {
     jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
     return undefined;

@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger';
 import type { HostPolicy } from './host-policy';
 import { admit } from './request-gate';
 import { jsonRpcError, readJsonBody } from './http-answers';
-import { classifyInboundRequest } from '@modelcontextprotocol/server';
+import { EraClassifier } from './era-classifier';
 import { hasEnvelopeClaim, isModernVersion } from '../protocol/modern';
 import type { ModernHttp } from './modern-http';
 
@@ -82,6 +82,7 @@ function peerOf(req: IncomingMessage): string {
 export class HttpFront {
   private readonly sessions = new Map<string, Session>();
   private readonly legacy = new Map<string, LegacySession>();
+  private readonly eras = new EraClassifier();
   private http: HttpServer | undefined;
   private policy: HostPolicy | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -177,8 +178,7 @@ export class HttpFront {
       // for the classifier unless the body or the header mentions the 2026 era (or it is a batch).
       const { modern } = this.options;
       if (modern && (Array.isArray(body) || hasEnvelopeClaim(body) || isModernVersion(version))) {
-        const route = classifyInboundRequest({
-          httpMethod: 'POST',
+        const route = this.eras.classify({
           protocolVersionHeader: version,
           mcpMethodHeader: header(req, 'mcp-method'),
           mcpNameHeader: header(req, 'mcp-name'),

@@ -5,7 +5,6 @@
  * dispatcher, or holds it for the client's input (held-calls.ts). subscriptions/listen is in listen-stream.ts.
  */
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
-import { randomUUID } from 'node:crypto';
 import { refusalFor } from '../backends/backend-client-handlers';
 import type { ClientOrigin } from '../backends/client-origins';
 import type { RouterClock } from '../clock';
@@ -82,6 +81,8 @@ export class ModernFront {
   readonly held: HeldCalls;
   private readonly serverInfo: { name: string; version: string };
   private backendLogLevel: LoggingLevel | undefined;
+  /** Numbers each call's origin: a 2026 call is its own origin, as a 2025 session is. */
+  private callCount = 0;
 
   constructor(private readonly options: ModernFrontOptions) {
     this.operations = new ClientOperations(options.router, true);
@@ -167,7 +168,8 @@ export class ModernFront {
   ): Promise<Fields> {
     const name = nameOf(request.method, params);
     if (typeof name !== 'string') throw new ModernError(-32602, `Invalid params: ${request.method} needs a name`);
-    void this.applyLogLevel(envelope.logLevel as LoggingLevel | undefined);
+    const logLevel = envelope.logLevel as LoggingLevel | undefined;
+    if (logLevel !== undefined && logLevel !== this.backendLogLevel) void this.applyLogLevel(logLevel);
     const call =
       params.requestState !== undefined
         ? this.held.resume(params.requestState, request.method, name)
@@ -184,7 +186,7 @@ export class ModernFront {
         }
         exchange.notify(method, notification);
       },
-      onClientGone: (listener) => exchange.onClientGone(listener),
+      onClientGone: exchange.onClientGone,
     };
     const outcome = await this.held.serve(call, round);
     if (outcome.kind === 'result')
@@ -196,7 +198,7 @@ export class ModernFront {
   private start(method: string, name: string, params: Fields, clientKey: string, capabilities: Fields): ModernCall {
     const call = new ModernCall(clientKey, method, name);
     const origin: ClientOrigin = {
-      id: `2026:${randomUUID()}`,
+      id: `2026:${++this.callCount}`,
       request: (m, p, signal) => {
         // A backend may ask for roots of its own accord (server-everything does at start-up), not for this call:
         // from a client without roots the backend hears "not supported" and the call goes on. Sampling and
@@ -270,10 +272,15 @@ function nameOf(method: string, params: Fields): unknown {
  * backend would not know them; the router speaks for the client). The progress token stays.
  */
 function withoutEnvelope(params: Fields): Fields {
-  const { _meta, inputResponses: _r, requestState: _s, ...rest } = params;
-  if (!_meta || typeof _meta !== 'object') return rest;
-  const meta: Fields = {};
-  for (const [key, value] of Object.entries(_meta as Fields))
-    if (!key.startsWith('io.modelcontextprotocol/')) meta[key] = value;
-  return Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
+  // By hand rather than rest destructuring and Object.entries: this runs on every forwarded call.
+  const rest: Fields = {};
+  for (const key in params)
+    if (key !== '_meta' && key !== 'inputResponses' && key !== 'requestState') rest[key] = params[key];
+  const meta = params._meta;
+  if (!meta || typeof meta !== 'object') return rest;
+  let kept: Fields | undefined;
+  for (const key in meta as Fields)
+    if (!key.startsWith('io.modelcontextprotocol/')) (kept ??= {})[key] = (meta as Fields)[key];
+  if (kept) rest._meta = kept;
+  return rest;
 }

@@ -67,21 +67,23 @@ export class ModernStdio {
   }
 
   private exchange(id: RequestId) {
-    const listeners = new Set<() => void>();
+    let listeners: Set<() => void> | undefined;
     this.cancels.set(id, () => {
       this.cancels.delete(id);
-      for (const listener of listeners) listener();
+      if (listeners) for (const listener of listeners) listener();
     });
     return {
       clientKey: this.clientKey,
-      notify: (method: string, params: Fields | undefined) =>
-        this.send({ jsonrpc: '2.0', method, params } as JSONRPCMessage),
+      notify: this.notify,
       onClientGone: (listener: () => void) => {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
+        (listeners ??= new Set()).add(listener);
+        return () => listeners!.delete(listener);
       },
     };
   }
+
+  private readonly notify = (method: string, params: Fields | undefined) =>
+    this.send({ jsonrpc: '2.0', method, params } as JSONRPCMessage);
 
   private answer(request: ModernRequest, answer: Awaited<ReturnType<ModernFront['handle']>>): void {
     this.send(
