@@ -14,7 +14,8 @@ export function jsonRpcError(
 ): void {
   if (res.headersSent) return void res.end();
   const error = data === undefined ? { code, message } : { code, message, data };
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error, id }));
+  const body = JSON.stringify({ jsonrpc: '2.0', error, id });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
 /** Reads and parses a JSON body; answers 413 / 400 itself and returns undefined when it did. */

@@ -118,7 +118,10 @@ export class ModernHttp {
   private write(res: ServerResponse, id: string | number, answer: ModernAnswer): void {
     if (res.headersSent || res.destroyed) return void res.end();
     const status = 'error' in answer ? answer.httpStatus : 200;
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(responseOf(id, answer)));
+    const body = JSON.stringify(responseOf(id, answer));
+    // The length up front: writeHead without it sends the headers at once and the body chunked, which costs
+    // both ends more per answer (and, seen in the bench, a second write).
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   }
 
   private listen(request: ModernRequest, res: ServerResponse): void {

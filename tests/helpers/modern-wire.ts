@@ -35,6 +35,10 @@ export function modernRequest(method: string, params: Fields = {}, meta: Fields 
 export interface Reply {
   status: number;
   contentType: string;
+  /** Content-Length as sent (undefined when the answer was chunked or streamed). */
+  contentLength?: number;
+  /** The answer's bytes as received. */
+  bytes: number;
   /** The JSON-RPC messages of the answer: one for JSON, every event for SSE. */
   messages: Fields[];
 }
@@ -55,7 +59,14 @@ export function post(url: string, body: unknown, headers: Record<string, string>
           : text
             ? [JSON.parse(text) as Fields]
             : [];
-        resolve({ status: res.statusCode ?? 0, contentType, messages });
+        const length = res.headers['content-length'];
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType,
+          contentLength: length === undefined ? undefined : Number(length),
+          bytes: Buffer.byteLength(text),
+          messages,
+        });
       });
     });
     req.on('error', reject);

@@ -68,6 +68,20 @@ describe('the 2026-07-28 front on the wire', () => {
     expect(call).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'hi' }] });
   });
 
+  it('a JSON answer says its length (not chunked), as the 2025 answers do', async () => {
+    const reply = await send(router.url, 'tools/call', { name: 'echo', arguments: { text: 'héllo' } });
+    expect(reply.contentType).toContain('application/json');
+    expect(reply.contentLength).toBe(reply.bytes);
+    const refused = await send(
+      router.url,
+      'tools/list',
+      {},
+      { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.contentLength).toBe(refused.bytes);
+  });
+
   it('an unsupported version is -32022 with the supported ones; a header that disagrees with the body is -32020', async () => {
     const future = modernRequest('tools/list', {}, { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' });
     const bad = await post(router.url, future.body, { ...future.headers, 'mcp-protocol-version': '2099-01-01' });
