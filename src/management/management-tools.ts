@@ -81,13 +81,16 @@ export const managementToolDefinitions: Tool[] = [
  */
 export const BACKEND_CHANGING_TOOLS: ReadonlySet<string> = new Set(['register_backend', 'unregister_backend']);
 
+/** What is listed when backend changes are off: one array, made once (tools/list's answer is kept while it stays). */
+const WITHOUT_BACKEND_CHANGES = managementToolDefinitions.filter((t) => !BACKEND_CHANGING_TOOLS.has(t.name));
+
 export const HOW_TO_ALLOW_BACKEND_CHANGES =
   'start the router with --allow-backend-changes, MCP_ALLOW_BACKEND_CHANGES=true or `allow_backend_changes: true` in the routing: block';
 
 /** The management tools this router offers now: those that change the backend set only when allowed. */
 export function listedManagementTools(router: Router): Tool[] {
   if (router.settings.allowBackendChanges) return managementToolDefinitions;
-  return managementToolDefinitions.filter((t) => !BACKEND_CHANGING_TOOLS.has(t.name));
+  return WITHOUT_BACKEND_CHANGES;
 }
 
 function structured(value: Record<string, unknown>): CallToolResult {

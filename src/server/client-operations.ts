@@ -12,6 +12,7 @@ import { callManagementTool, listedManagementTools } from '../management/managem
 import { MANAGEMENT_TOOL_NAMES } from '../management/tool-names';
 import { isRetrySafeTool } from '../protocol/failure-policy';
 import type { Router } from '../router/router';
+import { writtenOnce } from './written-once';
 
 type Fields = Record<string, unknown>;
 
@@ -45,6 +46,25 @@ export function advertisedCapabilities(aggregate: ReturnType<Router['aggregateCa
   };
 }
 
+/** One tools/list result and what it was made of. */
+interface KeptToolList {
+  catalogList: readonly unknown[];
+  management: readonly unknown[];
+  perClient: string;
+  result: { readonly tools: Fields[] };
+}
+
+/** Per router: the last tools/list result for its 2025 sessions and for sessionless (2026) requests. */
+const keptToolLists = new WeakMap<Router, { sessions?: KeptToolList; sessionless?: KeptToolList }>();
+
+/** The configured backends that are `session: per-client` (not their instances), as one string to compare. */
+function perClientBackends(router: Router): string {
+  let names = '';
+  for (const name of router.backendNames())
+    if (router.templateOf(name) === name && router.backendConfig(name)?.session === 'per-client') names += `${name}\n`;
+  return names;
+}
+
 export class ClientOperations {
   /**
    * @param sessionless requests come without a session (2026): backends that are `session: per-client` serve
@@ -74,12 +94,35 @@ export class ClientOperations {
   }
 
   async listTools(): Promise<Fields[]> {
+    return (await this.listToolsResult()).tools;
+  }
+
+  /**
+   * tools/list's result: the same (frozen) object for as long as what it is made of stays (the catalog's
+   * list, which is new on every change of it; the management tools in force; for sessionless requests, which
+   * backends are per-client), shared by every session of this router and marked to be written as JSON once
+   * (written-once.ts).
+   */
+  async listToolsResult(): Promise<{ readonly tools: Fields[] }> {
     await this.router.whenSettled();
-    const tools = this.router.catalog.listTools();
-    const listed = this.sessionless
-      ? tools.filter((t) => !this.perClientOnly(this.router.catalog.tool(t.name)?.backends ?? []))
-      : tools;
-    return [...listedManagementTools(this.router), ...listed];
+    const { router, sessionless } = this;
+    const catalogList = router.catalog.listTools();
+    const management = listedManagementTools(router);
+    const perClient = sessionless ? perClientBackends(router) : '';
+    let kept = keptToolLists.get(router);
+    if (!kept) keptToolLists.set(router, (kept = {}));
+    const last = sessionless ? kept.sessionless : kept.sessions;
+    if (last?.catalogList === catalogList && last.management === management && last.perClient === perClient)
+      return last.result;
+    const listed = sessionless
+      ? catalogList.filter((t) => !this.perClientOnly(router.catalog.tool(t.name)?.backends ?? []))
+      : catalogList;
+    const tools = Object.freeze([...management, ...listed]) as unknown as Fields[];
+    const result = writtenOnce(Object.freeze({ tools }));
+    const made: KeptToolList = { catalogList, management, perClient, result };
+    if (sessionless) kept.sessionless = made;
+    else kept.sessions = made;
+    return result;
   }
 
   async listPrompts(): Promise<Fields[]> {

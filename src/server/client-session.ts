@@ -129,7 +129,8 @@ export function createClientSession(options: ClientSessionOptions): Server {
     origin: originOf(extra),
   });
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await operations.listTools() }) as never);
+  // The same result object while the catalog stays: its JSON is written once for every session (written-once.ts).
+  server.setRequestHandler(ListToolsRequestSchema, () => operations.listToolsResult() as never);
 
   // tools/call goes by the lane (tool-call-lane.ts): the same operation, with the lane's controller and stream.
   server.callTool = (params, call) =>

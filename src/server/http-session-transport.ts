@@ -13,7 +13,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { duplicateIdMessage, serializeForClient } from '../protocol/wire-error';
+import { duplicateIdMessage } from '../protocol/wire-error';
+import { byteLengthOf, joinWireTexts, wireTextOf, writeWireText, type WireText } from './written-once';
 
 interface PendingPost {
   res: ServerResponse;
@@ -21,8 +22,8 @@ interface PendingPost {
   waiting: Set<RequestId>;
   batch: boolean;
   mode: 'json' | 'sse';
-  /** Responses collected while the answer is still plain JSON, as JSON text. */
-  responses: string[];
+  /** Responses collected while the answer is still plain JSON, as JSON text (or its parts). */
+  responses: WireText[];
 }
 
 function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
@@ -41,8 +42,17 @@ function isCancel(message: JSONRPCMessage): message is JSONRPCMessage & { params
   );
 }
 
-function sseEvent(text: string): string {
-  return `event: message\ndata: ${text}\n\n`;
+/** One SSE event carrying a message, written to the response. */
+function writeSseEvent(res: ServerResponse, text: WireText): void {
+  if (typeof text === 'string') {
+    res.write(`event: message\ndata: ${text}\n\n`);
+    return;
+  }
+  res.cork();
+  res.write('event: message\ndata: ');
+  writeWireText(res, text);
+  res.write('\n\n');
+  res.uncork();
 }
 
 export class HttpSessionTransport implements Transport {
@@ -130,7 +140,7 @@ export class HttpSessionTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return;
-    const text = serializeForClient(message);
+    const text = wireTextOf(message);
     if (text === undefined) return;
     if (isResponse(message)) {
       const post = this.byRequest.get(message.id);
@@ -142,7 +152,7 @@ export class HttpSessionTransport implements Transport {
         // one chunk (the SDK's does) drops a progress handler as soon as it sees the response, and with it
         // the last progress notification.
         setImmediate(() => {
-          if (!post.res.writableEnded) post.res.write(sseEvent(text));
+          if (!post.res.writableEnded) writeSseEvent(post.res, text);
           if (post.waiting.size === 0) this.finish(post);
         });
         return;
@@ -155,10 +165,10 @@ export class HttpSessionTransport implements Transport {
     if (related) {
       if (related.res.destroyed) return; // its client is gone
       this.toSse(related);
-      related.res.write(sseEvent(text));
+      writeSseEvent(related.res, text);
       return;
     }
-    if (this.standalone && !this.standalone.writableEnded) this.standalone.write(sseEvent(text));
+    if (this.standalone && !this.standalone.writableEnded) writeSseEvent(this.standalone, text);
     // With no stream open, an unrelated notification has nowhere to go (the spec lets servers drop it).
   }
 
@@ -170,7 +180,7 @@ export class HttpSessionTransport implements Transport {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    for (const r of post.responses) post.res.write(sseEvent(r));
+    for (const r of post.responses) writeSseEvent(post.res, r);
     post.responses = [];
   }
 
@@ -194,10 +204,16 @@ export class HttpSessionTransport implements Transport {
       post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).end();
       return;
     }
-    const body = post.batch ? `[${post.responses.join(',')}]` : (post.responses[0] ?? '');
-    post.res
-      .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
-      .end(body);
+    const body = post.batch ? joinWireTexts(post.responses, '[', ',', ']') : (post.responses[0] ?? '');
+    post.res.writeHead(200, { 'content-type': 'application/json', 'content-length': byteLengthOf(body) });
+    if (typeof body === 'string') {
+      post.res.end(body);
+      return;
+    }
+    // Shared bytes and the response's own around them, in one write to the socket.
+    post.res.cork();
+    writeWireText(post.res, body);
+    post.res.end();
   }
 
   async close(): Promise<void> {

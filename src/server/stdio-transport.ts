@@ -9,7 +9,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from '../protocol/jsonrpc-message';
-import { duplicateIdMessage, serializeForClient } from '../protocol/wire-error';
+import { duplicateIdMessage } from '../protocol/wire-error';
+import { wireTextOf, writeWireText } from './written-once';
 
 /** A line longer than this is refused rather than buffered without end. */
 const MAX_LINE_CHARS = 4 * 1024 * 1024;
@@ -90,8 +91,17 @@ export class LineTransport implements Transport {
     if (this.closed) return;
     const m = message as { id?: RequestId; method?: string };
     if (m.id !== undefined && m.method === undefined) this.inFlight.delete(m.id);
-    const text = serializeForClient(message);
-    if (text !== undefined) this.output.write(`${text}\n`);
+    const text = wireTextOf(message);
+    if (text === undefined) return;
+    if (typeof text === 'string') {
+      this.output.write(`${text}\n`);
+      return;
+    }
+    // A shared result's bytes and the response's own around them: one line, in one write to the pipe.
+    this.output.cork();
+    writeWireText(this.output, text);
+    this.output.write('\n');
+    this.output.uncork();
   }
 
   async close(): Promise<void> {
