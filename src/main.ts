@@ -7,18 +7,21 @@ import { ConfigReloader } from './router/config-reloader';
 import type { Logger } from './logging/logger';
 import type { Router } from './router/router';
 import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
-import { createClientSession } from './server/client-session';
-import { HttpFront } from './server/http-front';
-import { serveStdio } from './server/stdio-front';
-import { ModernFront } from './server/modern-front';
-import { ModernHttp } from './server/modern-http';
-import { ModernStdio } from './server/modern-stdio';
+import type * as FrontModules from './server/fronts';
 import { VERSION } from './version';
 import { wireRouter } from './wiring';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
-import { observabilityRoutes } from './server/http-routes';
-import { startSideListener } from './server/side-listener';
+
+let fronts: typeof FrontModules | undefined;
+/**
+ * The fronts' modules, loaded when first needed rather than with this file: over stdio that is after
+ * `router.start()` has spawned the backends, whose processes then boot while the router loads the rest.
+ */
+function loadFronts(): typeof FrontModules {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
+  return (fronts ??= require('./server/fronts') as typeof FrontModules);
+}
 
 /** How long in-flight requests get to finish after SIGINT/SIGTERM. */
 export const STOP_GRACE_MS = 10_000;
@@ -62,40 +65,57 @@ export async function startRouter(
     inspect: inspector?.inspect,
     reservedToolNames: MANAGEMENT_TOOL_NAMES,
   });
-  const routes = observabilityRoutes(router, metrics);
-  const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
-  // 2026-07-28 clients: stateless requests, answered by one ModernFront beside the 2025 sessions.
-  const modern = new ModernFront({ router, serverName: settings.serverName, version: VERSION, clock: router.clock });
   // Sessions advertise what the aggregate can do: they wait until the backends have connected (bounded).
   let backendsSettled: Promise<void> | undefined;
-  const settledSession = async () => {
-    await backendsSettled;
-    return session();
+  const sessions = (f: typeof FrontModules) => {
+    const session = () => f.createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
+    // 2026-07-28 clients: stateless requests, answered by one ModernFront beside the 2025 sessions.
+    const modern = new f.ModernFront({
+      router,
+      serverName: settings.serverName,
+      version: VERSION,
+      clock: router.clock,
+    });
+    return { session, modern };
   };
 
   // Bind before spawning: a port that is taken fails the start here, before any backend process exists.
-  const front =
-    settings.transport === 'stdio'
-      ? undefined
-      : new HttpFront({
-          host: settings.host,
-          port: settings.port,
-          logger,
-          createSession: settledSession,
-          modern: new ModernHttp(modern, router),
-          extraRoutes: routes,
-          authToken: settings.authToken,
-          maxBodyBytes: settings.maxBodyBytes,
-          hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
-        });
-  const url = front ? await front.listen() : undefined;
-  // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
-  const side =
-    settings.transport === 'stdio' && settings.metricsPort !== undefined
-      ? await startSideListener({ ...settings, port: settings.metricsPort, routes, logger })
-      : undefined;
+  let front: InstanceType<typeof FrontModules.HttpFront> | undefined;
+  let url: string | undefined;
+  let side: FrontModules.SideListener | undefined;
+  if (settings.transport !== 'stdio') {
+    const f = loadFronts();
+    const { session, modern } = sessions(f);
+    front = new f.HttpFront({
+      host: settings.host,
+      port: settings.port,
+      logger,
+      createSession: async () => {
+        await backendsSettled;
+        return session();
+      },
+      modern: new f.ModernHttp(modern, router),
+      extraRoutes: f.observabilityRoutes(router, metrics),
+      authToken: settings.authToken,
+      maxBodyBytes: settings.maxBodyBytes,
+      hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
+    });
+    url = await front.listen();
+  } else if (settings.metricsPort !== undefined) {
+    // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
+    const f = loadFronts();
+    side = await f.startSideListener({
+      ...settings,
+      port: settings.metricsPort,
+      routes: f.observabilityRoutes(router, metrics),
+      logger,
+    });
+  }
 
   router.start();
+  // Over stdio the fronts' modules load now, unless a side listener needed them: the backends' processes are
+  // spawned and boot meanwhile (the first answer waits for them below anyway).
+  const modules = loadFronts();
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger, router.clock) : undefined;
   if (source && reloader) {
     router.managementHooks = {
@@ -109,8 +129,9 @@ export async function startRouter(
   await backendsSettled;
 
   if (!front || !url) {
-    const close = await serveStdio(
-      { createSession: session, createModern: (send) => new ModernStdio(modern, router, send) },
+    const { session, modern } = sessions(modules);
+    const close = await modules.serveStdio(
+      { createSession: session, createModern: (send) => new modules.ModernStdio(modern, router, send) },
       onStopRequested,
     );
     logger.info(`serving ${config.backends.length} backend(s) over stdio`, { config: config.path });
