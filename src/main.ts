@@ -113,8 +113,9 @@ export async function startRouter(
   }
 
   router.start();
-  // Over stdio the fronts' modules load now, unless a side listener needed them: the backends' processes are
-  // spawned and boot meanwhile (the first answer waits for them below anyway).
+  // What the spawns did not need loads now, while the backends' processes boot (the first answer waits for them
+  // below anyway): prom-client, and over stdio the fronts' modules (unless a side listener needed them).
+  metrics.load();
   const modules = loadFronts();
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger, router.clock) : undefined;
   if (source && reloader) {
