@@ -2,17 +2,16 @@
  * What an attempt's error means for the breaker, and whether the request may go out again.
  */
 import { SdkHttpError } from '@modelcontextprotocol/client';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 export type OutcomeKind = 'failure' | 'ignored';
 
-/** An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed. */
+/**
+ * An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed.
+ * (Backends are reached through the SDK v2 client only, open-link.ts: its SdkHttpError is the one to look for.)
+ */
 export function isSessionExpired(error: unknown): boolean {
-  return (
-    (error instanceof SdkHttpError && error.status === 404) ||
-    (error instanceof StreamableHTTPError && error.code === 404)
-  );
+  return error instanceof SdkHttpError && error.status === 404;
 }
 
 export interface ClassifiedError {
