@@ -1,7 +1,7 @@
 /**
  * What an attempt's error means for the breaker, and whether the request may go out again.
  */
-import { SdkHttpError } from '@modelcontextprotocol/client';
+import { sdkClient } from './sdk-client';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 export type OutcomeKind = 'failure' | 'ignored';
@@ -11,7 +11,7 @@ export type OutcomeKind = 'failure' | 'ignored';
  * (Backends are reached through the SDK v2 client only, open-link.ts: its SdkHttpError is the one to look for.)
  */
 export function isSessionExpired(error: unknown): boolean {
-  return error instanceof SdkHttpError && error.status === 404;
+  return error instanceof sdkClient().SdkHttpError && error.status === 404;
 }
 
 export interface ClassifiedError {
@@ -43,7 +43,7 @@ export function classifyError(error: unknown): ClassifiedError {
     return { kind: 'ignored', notReached: false, code: error.code, message };
   }
   // An HTTP status: the SDK v2 client's SdkHttpError carries it as `status`, v1's as `code`.
-  const status = error instanceof SdkHttpError ? error.status : (error as { code?: unknown })?.code;
+  const status = error instanceof sdkClient().SdkHttpError ? error.status : (error as { code?: unknown })?.code;
   if (
     typeof status === 'number' &&
     status >= 400 &&
