@@ -1,13 +1,9 @@
 /**
- * What `main.ts` builds the fronts from, in one module it loads when it first needs a front: over stdio, after
- * the backends' processes have been spawned (both SDKs' servers, ajv and the HTTP front are most of the
- * router's own start-up, and the backends boot meanwhile).
+ * What `main.ts` builds a front from, in a module it loads when it first needs one: over stdio, after the
+ * backends' processes have been spawned (the SDK's server, with ajv, is a large part of the router's own
+ * start-up, and the backends boot meanwhile). The HTTP front's own modules are in http-fronts.ts.
  */
 export { createClientSession } from './client-session';
-export { HttpFront } from './http-front';
 export { serveStdio } from './stdio-front';
 export { ModernFront } from './modern-front';
-export { ModernHttp } from './modern-http';
 export { ModernStdio } from './modern-stdio';
-export { observabilityRoutes } from './http-routes';
-export { startSideListener, type SideListener } from './side-listener';
