@@ -217,8 +217,10 @@ async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Pro
     } catch (error) {
       // "Connection closed" says nothing: the exit status and stderr of the process say why.
       await client.close().catch(() => {});
-      if (error instanceof BackendProcessError || error instanceof ProtocolRefusedError) throw error;
       const ended = transport.ended();
+      // Launched before the client: a connect that failed before it took the transport leaves the process to us.
+      await transport.close().catch(() => {});
+      if (error instanceof BackendProcessError || error instanceof ProtocolRefusedError) throw error;
       // It ended while being asked which era it speaks: a 2025 server that exits on any request before initialize.
       const probing = !options.prior && (config.protocol ?? 'auto') === 'auto';
       if (ended && probing && transport.probed()) throw new ExitedOnProbeError(ended);

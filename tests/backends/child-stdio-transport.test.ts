@@ -3,8 +3,11 @@
  * every backend is spawned before the SDK client package loads): what the process sends meanwhile waits for
  * the client's start(), and is delivered then, in order.
  */
+import { execFileSync } from 'node:child_process';
 import { ChildStdioTransport } from '../../src/backends/child-stdio-transport';
+import { openLink } from '../../src/backends/open-link';
 import { createLogger } from '../../src/logging/logger';
+import { backend } from '../helpers/config';
 
 /** Writes a notification and a line that is no JSON-RPC message at once, then exits with code 3. */
 const EARLY_TALKER = [
@@ -48,5 +51,22 @@ describe('ChildStdioTransport launched before the client starts it', () => {
     await transport.start();
     expect(transport.pid).toBe(pid);
     await transport.close();
+  });
+});
+
+describe('openLink over stdio, the process launched before the client', () => {
+  it('leaves no process behind when the connect fails before the client takes the transport', async () => {
+    const marker = `open-link-launch-${process.pid}-${Date.now()}`;
+    const config = backend('early', { command: process.execPath, args: ['-e', 'process.stdin.resume()', marker] });
+    // An unrecognized prior: the SDK client refuses it before it touches the transport.
+    const failed = openLink(config, {
+      logger: createLogger({ level: 'error' }),
+      clientInfo: { name: 'test', version: '0' },
+      onLost: () => {},
+      prior: { kind: 'modern', discover: {} } as never,
+    });
+    await expect(failed).rejects.toThrow(/unrecognized prior/);
+    const running = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(running.split('\n').filter((line) => line.includes(marker))).toEqual([]);
   });
 });
