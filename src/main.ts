@@ -7,18 +7,28 @@ import { ConfigReloader } from './router/config-reloader';
 import type { Logger } from './logging/logger';
 import type { Router } from './router/router';
 import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
-import { createClientSession } from './server/client-session';
-import { HttpFront } from './server/http-front';
-import { serveStdio } from './server/stdio-front';
-import { ModernFront } from './server/modern-front';
-import { ModernHttp } from './server/modern-http';
-import { ModernStdio } from './server/modern-stdio';
+import type * as FrontModules from './server/fronts';
+import type * as HttpFrontModules from './server/http-fronts';
 import { VERSION } from './version';
 import { wireRouter } from './wiring';
 import { RouterMetrics } from './observability/metrics';
 import { startInspector } from './observability/inspector';
-import { observabilityRoutes } from './server/http-routes';
-import { startSideListener } from './server/side-listener';
+
+/*
+ * The fronts' modules are loaded when first needed rather than with this file: over stdio that is after
+ * `router.start()` has spawned the backends, whose processes then boot while the router loads the rest; the
+ * HTTP ones only when there is an HTTP front or a side listener.
+ */
+let fronts: typeof FrontModules | undefined;
+function loadFronts(): typeof FrontModules {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
+  return (fronts ??= require('./server/fronts') as typeof FrontModules);
+}
+let httpFronts: typeof HttpFrontModules | undefined;
+function loadHttpFronts(): typeof HttpFrontModules {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
+  return (httpFronts ??= require('./server/http-fronts') as typeof HttpFrontModules);
+}
 
 /** How long in-flight requests get to finish after SIGINT/SIGTERM. */
 export const STOP_GRACE_MS = 10_000;
@@ -48,7 +58,9 @@ export async function startRouter(
   onStopRequested: () => void,
   source?: ConfigSource,
 ): Promise<RunningRouter> {
-  const metrics = new RouterMetrics();
+  const stdio = settings.transport === 'stdio';
+  // Over stdio without a side listener nothing can read the metrics: none are kept (nor prom-client loaded).
+  const metrics = stdio && settings.metricsPort === undefined ? undefined : new RouterMetrics();
   const inspector =
     settings.inspectPort === undefined
       ? undefined
@@ -62,40 +74,59 @@ export async function startRouter(
     inspect: inspector?.inspect,
     reservedToolNames: MANAGEMENT_TOOL_NAMES,
   });
-  const routes = observabilityRoutes(router, metrics);
-  const session = () => createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
-  // 2026-07-28 clients: stateless requests, answered by one ModernFront beside the 2025 sessions.
-  const modern = new ModernFront({ router, serverName: settings.serverName, version: VERSION, clock: router.clock });
   // Sessions advertise what the aggregate can do: they wait until the backends have connected (bounded).
   let backendsSettled: Promise<void> | undefined;
-  const settledSession = async () => {
-    await backendsSettled;
-    return session();
+  const sessions = () => {
+    const f = loadFronts();
+    const session = () => f.createClientSession({ router, logger, serverName: settings.serverName, version: VERSION });
+    // 2026-07-28 clients: stateless requests, answered by one ModernFront beside the 2025 sessions.
+    const modern = new f.ModernFront({
+      router,
+      serverName: settings.serverName,
+      version: VERSION,
+      clock: router.clock,
+    });
+    return { session, modern };
   };
 
   // Bind before spawning: a port that is taken fails the start here, before any backend process exists.
-  const front =
-    settings.transport === 'stdio'
-      ? undefined
-      : new HttpFront({
-          host: settings.host,
-          port: settings.port,
-          logger,
-          createSession: settledSession,
-          modern: new ModernHttp(modern, router),
-          extraRoutes: routes,
-          authToken: settings.authToken,
-          maxBodyBytes: settings.maxBodyBytes,
-          hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
-        });
-  const url = front ? await front.listen() : undefined;
-  // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
-  const side =
-    settings.transport === 'stdio' && settings.metricsPort !== undefined
-      ? await startSideListener({ ...settings, port: settings.metricsPort, routes, logger })
-      : undefined;
+  let front: InstanceType<typeof HttpFrontModules.HttpFront> | undefined;
+  let url: string | undefined;
+  let side: HttpFrontModules.SideListener | undefined;
+  if (!stdio) {
+    const h = loadHttpFronts();
+    const { session, modern } = sessions();
+    front = new h.HttpFront({
+      host: settings.host,
+      port: settings.port,
+      logger,
+      createSession: async () => {
+        await backendsSettled;
+        return session();
+      },
+      modern: new h.ModernHttp(modern, router),
+      extraRoutes: h.observabilityRoutes(router, metrics),
+      authToken: settings.authToken,
+      maxBodyBytes: settings.maxBodyBytes,
+      hostPolicy: { allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins },
+    });
+    url = await front.listen();
+  } else if (settings.metricsPort !== undefined) {
+    // With stdio, /healthz, /readyz, /metrics and /status get a port of their own when asked for.
+    const h = loadHttpFronts();
+    side = await h.startSideListener({
+      ...settings,
+      port: settings.metricsPort,
+      routes: h.observabilityRoutes(router, metrics),
+      logger,
+    });
+  }
 
   router.start();
+  // What the spawns did not need loads now, while the backends' processes boot (the first answer waits for them
+  // below anyway): prom-client, and over stdio the fronts' modules.
+  metrics?.load();
+  const stdioSessions = stdio ? sessions() : undefined;
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger, router.clock) : undefined;
   if (source && reloader) {
     router.managementHooks = {
@@ -109,6 +140,8 @@ export async function startRouter(
   await backendsSettled;
 
   if (!front || !url) {
+    const { session, modern } = stdioSessions ?? sessions();
+    const { serveStdio, ModernStdio } = loadFronts();
     const close = await serveStdio(
       { createSession: session, createModern: (send) => new ModernStdio(modern, router, send) },
       onStopRequested,

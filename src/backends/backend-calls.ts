@@ -7,13 +7,9 @@
  * ("mcp-router-N"), the SDK's are numbers, so the two never collide; responses and progress for our ids are
  * taken off the transport before the SDK sees them, in the order they arrive.
  */
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  type JSONRPCMessage,
-  type Progress,
-  type Transport,
-} from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Progress, Transport } from '@modelcontextprotocol/client';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { sdkClient } from '../protocol/sdk-client';
 import type { CancelSignal } from '../cancellation';
 import type { ClientOrigin } from './client-origins';
 
@@ -87,7 +83,9 @@ export class BackendCalls {
           _meta: {
             ...(params._meta as Fields | undefined),
             ...modern.envelope(),
-            ...(options.clientCapabilities && { [CLIENT_CAPABILITIES_META_KEY]: options.clientCapabilities }),
+            ...(options.clientCapabilities && {
+              [sdkClient().CLIENT_CAPABILITIES_META_KEY]: options.clientCapabilities,
+            }),
             ...(onprogress && { progressToken: id }),
           },
         }

@@ -3,14 +3,8 @@
  * it, the verdict a probe left (remembered so that a reconnect does not probe again), and what a refusal of
  * every version the router offers looks like.
  */
-import {
-  ProtocolError,
-  SdkError,
-  SdkErrorCode,
-  type ClientOptions,
-  type DiscoverResult,
-  type PriorDiscovery,
-} from '@modelcontextprotocol/client';
+import type { ClientOptions, DiscoverResult, PriorDiscovery } from '@modelcontextprotocol/client';
+import { sdkClient } from '../protocol/sdk-client';
 import type { BackendProtocol } from '../config/types';
 
 /** The 2026 revision the router speaks, and the 2025 one it offers first. */
@@ -126,6 +120,7 @@ export function protocolRefusal(
   protocol: BackendProtocol | undefined,
 ): ProtocolRefusedError | undefined {
   const message = error instanceof Error ? error.message : String(error);
+  const { ProtocolError, SdkError, SdkErrorCode } = sdkClient();
   const refused =
     (error instanceof SdkError &&
       error.code === SdkErrorCode.EraNegotiationFailed &&

@@ -74,6 +74,11 @@ export class ChildStdioTransport implements Transport {
   /** Until the first message that is not the era probe: whether the probe (server/discover) went out. */
   private opening = true;
   private probeSent = false;
+  /** The spawn, once launched; `started` once the SDK's start() has come (its handlers are set then). */
+  private launched: Promise<void> | undefined;
+  private started = false;
+  /** What the process sent between launch() and start(): delivered, in order, by start(). */
+  private held: ({ message: JSONRPCMessage } | { error: Error } | { closed: true })[] = [];
 
   constructor(
     private readonly spec: ChildSpec,
@@ -103,8 +108,31 @@ export class ChildStdioTransport implements Transport {
     return this.probeSent;
   }
 
+  /**
+   * The SDK client's start, when it connects: spawns the process, unless launch() already did, and from now on
+   * delivers what the process sends (first what it sent since launch(), in order).
+   */
   start(): Promise<void> {
-    if (this.child) throw new Error('ChildStdioTransport already started');
+    if (this.started) throw new Error('ChildStdioTransport already started');
+    this.started = true;
+    const launched = this.launch();
+    for (const event of this.held.splice(0)) {
+      if ('message' in event) this.onmessage?.(event.message);
+      else if ('error' in event) this.onerror?.(event.error);
+      else this.onclose?.();
+    }
+    return launched;
+  }
+
+  /**
+   * Spawns the process (once) before any client is made: open-link.ts does so, so that at start-up every
+   * backend is spawned before the SDK client package is loaded. What the process sends waits for start().
+   */
+  launch(): Promise<void> {
+    return (this.launched ??= this.spawnChild());
+  }
+
+  private spawnChild(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.spec.command, this.spec.args, {
         env: this.spec.env,
@@ -116,7 +144,7 @@ export class ChildStdioTransport implements Transport {
       this.child = child;
       let spawned = false;
       child.on('error', (error: NodeJS.ErrnoException) => {
-        if (spawned) return this.onerror?.(error);
+        if (spawned) return this.error(error);
         reject(spawnFailure(error, this.spec));
       });
       child.once('spawn', () => {
@@ -130,7 +158,8 @@ export class ChildStdioTransport implements Transport {
         // close() waits for this too, so a stop still leaves nothing behind.
         if (spawned && !this.closing) this.closing = endProcessTree(child);
         this.child = undefined;
-        this.onclose?.();
+        if (this.started) this.onclose?.();
+        else this.held.push({ closed: true });
       });
       child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
       child.stderr!.on('data', (chunk: Buffer) => this.stderrTail.write(chunk));
@@ -144,7 +173,7 @@ export class ChildStdioTransport implements Transport {
     try {
       this.reader.append(chunk);
     } catch (error) {
-      this.onerror?.(error as Error);
+      this.error(error as Error);
       return;
     }
     for (;;) {
@@ -152,12 +181,18 @@ export class ChildStdioTransport implements Transport {
       try {
         message = this.reader.readMessage();
       } catch (error) {
-        this.onerror?.(error as Error);
+        this.error(error as Error);
         continue;
       }
       if (message === null) return;
-      this.onmessage?.(message);
+      if (this.started) this.onmessage?.(message);
+      else this.held.push({ message });
     }
+  }
+
+  private error(error: Error): void {
+    if (this.started) this.onerror?.(error);
+    else this.held.push({ error });
   }
 
   private oversized(line: OversizedLine): void {

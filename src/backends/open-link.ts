@@ -2,23 +2,18 @@
  * Opens one MCP client connection to a backend, over stdio, streamable HTTP or SSE. The SDK stays here, at
  * the edge: the rest of the router sees a BackendLink.
  */
-import {
+import type {
   Client,
-  CLIENT_CAPABILITIES_META_KEY,
-  CLIENT_INFO_META_KEY,
-  LOG_LEVEL_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  type ClientCapabilities,
-  type DiscoverResult,
-  type Implementation,
-  type LoggingLevel,
-  type PriorDiscovery,
-  type ServerCapabilities,
-  type Transport,
+  ClientCapabilities,
+  DiscoverResult,
+  Implementation,
+  LoggingLevel,
+  PriorDiscovery,
+  ServerCapabilities,
+  Transport,
 } from '@modelcontextprotocol/client';
 import { realClock, type RouterClock } from '../clock';
+import { sdkClient } from '../protocol/sdk-client';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { BackendCalls, type CallOptions, type ModernWire } from './backend-calls';
@@ -78,7 +73,7 @@ const CAPABILITIES: ClientCapabilities = { sampling: {}, elicitation: {}, roots:
 const MAX_LIST_PAGES = 1000;
 
 function newClient(config: BackendConfig, options: OpenLinkOptions): Client {
-  const client = new Client(options.clientInfo, {
+  const client = new (sdkClient().Client)(options.clientInfo, {
     capabilities: CAPABILITIES,
     versionNegotiation: negotiationFor(config.protocol),
     listMaxPages: MAX_LIST_PAGES,
@@ -162,13 +157,18 @@ class EnvelopeWire implements ModernWire {
   }
 
   envelope(): Record<string, unknown> {
-    return (this.built ??= {
-      [PROTOCOL_VERSION_META_KEY]: this.version,
-      [CLIENT_INFO_META_KEY]: this.clientInfo,
-      [CLIENT_CAPABILITIES_META_KEY]: CAPABILITIES,
+    return (this.built ??= this.build());
+  }
+
+  private build(): Record<string, unknown> {
+    const keys = sdkClient();
+    return {
+      [keys.PROTOCOL_VERSION_META_KEY]: this.version,
+      [keys.CLIENT_INFO_META_KEY]: this.clientInfo,
+      [keys.CLIENT_CAPABILITIES_META_KEY]: CAPABILITIES,
       // Absent, a 2026 server sends no log messages at all.
-      ...(this.level && { [LOG_LEVEL_META_KEY]: this.level }),
-    });
+      ...(this.level && { [keys.LOG_LEVEL_META_KEY]: this.level }),
+    };
   }
 }
 
@@ -205,23 +205,30 @@ function wireOf(c: Connected): EnvelopeWire | undefined {
 }
 
 async function connectOnce(config: BackendConfig, options: OpenLinkOptions): Promise<Connected> {
-  const client = newClient(config, options);
   if (config.transport === 'stdio') {
     const transport = stdioTransport(config, options.logger);
+    // Spawned before the client is made: at start-up every stdio backend is then spawned before the SDK client
+    // package loads (protocol/sdk-client.ts), and boots meanwhile. A spawn that fails throws here, as before.
+    await transport.launch();
+    const client = newClient(config, options);
     try {
       const calls = await connectWith(client, transport, config, options);
       return { client, transport, kind: 'stdio', calls };
     } catch (error) {
       // "Connection closed" says nothing: the exit status and stderr of the process say why.
       await client.close().catch(() => {});
-      if (error instanceof BackendProcessError || error instanceof ProtocolRefusedError) throw error;
       const ended = transport.ended();
+      // Launched before the client: a connect that failed before it took the transport leaves the process to us.
+      await transport.close().catch(() => {});
+      if (error instanceof BackendProcessError || error instanceof ProtocolRefusedError) throw error;
       // It ended while being asked which era it speaks: a 2025 server that exits on any request before initialize.
       const probing = !options.prior && (config.protocol ?? 'auto') === 'auto';
       if (ended && probing && transport.probed()) throw new ExitedOnProbeError(ended);
       throw ended ?? error;
     }
   }
+  const client = newClient(config, options);
+  const { SSEClientTransport, StreamableHTTPClientTransport } = sdkClient();
   const url = new URL(config.url!);
   const requestInit = { headers: config.headers };
   const sse = () =>

@@ -1,18 +1,17 @@
 /**
  * What an attempt's error means for the breaker, and whether the request may go out again.
  */
-import { SdkHttpError } from '@modelcontextprotocol/client';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { sdkClient } from './sdk-client';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 export type OutcomeKind = 'failure' | 'ignored';
 
-/** An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed. */
+/**
+ * An HTTP backend answered 404 for our session id: it forgot the session; the request was never processed.
+ * (Backends are reached through the SDK v2 client only, open-link.ts: its SdkHttpError is the one to look for.)
+ */
 export function isSessionExpired(error: unknown): boolean {
-  return (
-    (error instanceof SdkHttpError && error.status === 404) ||
-    (error instanceof StreamableHTTPError && error.code === 404)
-  );
+  return error instanceof sdkClient().SdkHttpError && error.status === 404;
 }
 
 export interface ClassifiedError {
@@ -44,7 +43,7 @@ export function classifyError(error: unknown): ClassifiedError {
     return { kind: 'ignored', notReached: false, code: error.code, message };
   }
   // An HTTP status: the SDK v2 client's SdkHttpError carries it as `status`, v1's as `code`.
-  const status = error instanceof SdkHttpError ? error.status : (error as { code?: unknown })?.code;
+  const status = error instanceof sdkClient().SdkHttpError ? error.status : (error as { code?: unknown })?.code;
   if (
     typeof status === 'number' &&
     status >= 400 &&
