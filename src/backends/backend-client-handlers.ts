@@ -20,7 +20,7 @@ const REQUIRED_CAPABILITY: Record<string, { key: keyof ClientCapabilities; what:
  * against the one client it would go to. A client that did not declare it would answer "method not found"
  * at best, or never: the backend hears that at once, from us.
  */
-export function refusalFor(method: string, origin: ClientOrigin): McpError | undefined {
+export function refusalFor(method: string, origin: Pick<ClientOrigin, 'capabilities'>): McpError | undefined {
   const required = REQUIRED_CAPABILITY[method];
   if (!required || !origin.capabilities) return undefined;
   if (origin.capabilities()?.[required.key] !== undefined) return undefined;

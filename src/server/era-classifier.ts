@@ -35,8 +35,8 @@ function isPlainObject(value: unknown): value is Fields {
 
 export class EraClassifier {
   private readonly validEnvelopes = new Map<string, boolean>();
-  /** The reserved keys of the valid envelopes seen last, newest first. */
-  private readonly recent: Fields[] = [];
+  /** The reserved keys of the valid envelopes seen last (and how many), newest first. */
+  private readonly recent: { reserved: Fields; count: number }[] = [];
 
   classify(post: PostToClassify): InboundClassificationOutcome {
     const message = this.plainModernRequest(post);
@@ -74,7 +74,7 @@ export class EraClassifier {
   /** Whether the SDK finds these reserved `_meta` keys a valid modern envelope (asked once per distinct one). */
   private isValidEnvelope(meta: Fields): boolean {
     // The envelopes seen last are compared first: cheaper than serializing one per request.
-    for (const known of this.recent) if (sameReserved(meta, known)) return true;
+    for (const known of this.recent) if (sameReserved(meta, known.reserved, known.count)) return true;
     const reserved: Fields = {};
     for (const key in meta) if (key.startsWith(RESERVED_PREFIX)) reserved[key] = meta[key];
     const key = JSON.stringify(reserved);
@@ -89,7 +89,7 @@ export class EraClassifier {
       this.validEnvelopes.set(key, valid);
     }
     if (valid) {
-      this.recent.unshift(reserved);
+      this.recent.unshift({ reserved, count: Object.keys(reserved).length });
       if (this.recent.length > RECENT) this.recent.pop();
     }
     return valid;
@@ -97,14 +97,14 @@ export class EraClassifier {
 }
 
 /** Whether `meta` carries exactly the reserved keys of `known`, with equal values. */
-function sameReserved(meta: Fields, known: Fields): boolean {
+function sameReserved(meta: Fields, known: Fields, knownCount: number): boolean {
   let count = 0;
   for (const key in meta) {
     if (!key.startsWith(RESERVED_PREFIX)) continue;
     if (!Object.hasOwn(known, key) || !sameJson(meta[key], known[key])) return false;
     count++;
   }
-  return count === Object.keys(known).length;
+  return count === knownCount;
 }
 
 /** Deep equality of two parsed JSON values. */

@@ -249,13 +249,7 @@ class CallOrigin implements ClientOrigin {
     // from a client without roots the backend hears "not supported" and the call goes on. Sampling and
     // elicitation are for the call, and a client without them gets -32021 for it (held-calls.ts).
     const refusal =
-      method === 'roots/list'
-        ? refusalFor(method, {
-            id: this.id,
-            request: () => Promise.resolve({}),
-            capabilities: () => this.clientCapabilities,
-          })
-        : undefined;
+      method === 'roots/list' ? refusalFor(method, { capabilities: () => this.clientCapabilities }) : undefined;
     return refusal ? Promise.reject(refusal) : this.call.ask(method, params, signal);
   }
 
