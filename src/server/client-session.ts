@@ -2,7 +2,11 @@
  * One client's MCP session with the router: an SDK Server whose handlers serve the aggregate and forward
  * calls through the dispatcher. A session per stdio client or per HTTP session id.
  */
+// First: the SDK's server must load with its stand-ins for what the router never runs.
+import './sdk-v1-stand-ins';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -53,6 +57,15 @@ function progressForwarder(extra: Extra) {
   };
 }
 
+/**
+ * One schema validator for every session, made when first asked for: the SDK's Server makes an Ajv of its own
+ * per session otherwise, for `elicitInput`, which the router never calls (it relays backends' elicitations).
+ */
+let validator: AjvJsonSchemaValidator | undefined;
+const sharedValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (validator ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
+
 /** An SDK Server whose transport hands tools/call to the tool-call lane before the SDK sees it. */
 class SessionServer extends Server {
   callTool: ToolCallHandler | undefined;
@@ -77,6 +90,7 @@ export function createClientSession(options: ClientSessionOptions): Server {
     { name: options.serverName, version: options.version },
     {
       capabilities: advertisedCapabilities(aggregate),
+      jsonSchemaValidator: sharedValidator,
     },
   );
   let clientLogLevel: LoggingLevel | undefined;
