@@ -31,8 +31,10 @@ export async function measureStartup(workDir: string, backends: number, rounds: 
   const initMs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const begin = performance.now();
+    // The environment the direct spawns get: the bench's own may cost a Node process start-up time that the
+    // direct side does not pay (NODE_EXTRA_CA_CERTS: about 50 ms per process on the bench machines).
     const session = new StdioSession(process.execPath, [ROUTER_CLI, '--config', config, '--transport', 'stdio'], {
-      env: cleanEnv(),
+      env: backendEnv(),
       cwd: ROOT,
     });
     try {
@@ -58,8 +60,9 @@ export async function measureStartup(workDir: string, backends: number, rounds: 
 
 /**
  * The environment the router gives a stdio backend (src/backends/open-link.ts keeps these of its own), so that
- * the direct spawns below start the same processes: the bench's own environment may hold variables that cost
- * every Node process start-up time (NODE_EXTRA_CA_CERTS: the CA bundle parsed at start, tens of ms each).
+ * the direct spawns below start the same processes; the router's start-up is measured under it too. The
+ * bench's own environment may hold variables that cost every Node process start-up time (NODE_EXTRA_CA_CERTS:
+ * the CA bundle parsed at start, tens of ms each).
  */
 export function backendEnv(): Record<string, string> {
   const env = cleanEnv();
