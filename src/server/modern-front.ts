@@ -199,11 +199,12 @@ export class ModernFront {
   private start(method: string, name: string, params: Fields, clientKey: string, capabilities: Fields): ModernCall {
     const call = new ModernCall(clientKey, method, name);
     const origin = new CallOrigin(`2026:${++this.callCount}`, call, capabilities);
-    const context: CallContext = {
-      controller: call.controller,
-      onprogress: (progress) => call.notify('notifications/progress', progress as Fields),
-      origin,
-    };
+    const context: CallContext = { controller: call.controller, origin };
+    // Progress only when the client asked for it: the backend would be sent a progress token of the router's
+    // own, and the link would track it, for notifications nobody reads. (A client that first asks in a later
+    // round of a held call gets none: the backend's call was made without.)
+    if ((params._meta as Fields | undefined)?.progressToken !== undefined)
+      context.onprogress = (progress) => call.notify('notifications/progress', progress as Fields);
     const forwardParams = withoutEnvelope(params);
     call.run(() => {
       switch (method) {

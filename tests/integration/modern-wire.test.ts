@@ -128,6 +128,20 @@ describe('the 2026-07-28 front on the wire', () => {
     expect(last(verbose).result).toMatchObject({ resultType: 'complete' });
   });
 
+  it('a call asks the backend for progress only when the client sent a progress token', async () => {
+    const tool = { name: 'test_tool_with_progress', arguments: {} };
+    // The fixture answers with the token it was given: none, unless the client asked.
+    const unasked = await send(router.url, 'tools/call', tool);
+    expect(unasked.messages.filter((m) => m.method === 'notifications/progress')).toEqual([]);
+    expect(last(unasked).result).toMatchObject({ content: [{ type: 'text', text: 'no progress token' }] });
+
+    const asked = await send(router.url, 'tools/call', tool, { progressToken: 'p-7' });
+    const progress = asked.messages.filter((m) => m.method === 'notifications/progress');
+    expect(progress.map((m) => (m.params as Fields).progress)).toEqual([0, 50, 100]);
+    expect(progress.every((m) => (m.params as Fields).progressToken === 'p-7')).toBe(true);
+    expect(last(asked).result).toMatchObject({ resultType: 'complete' });
+  });
+
   /** What the flaky backend counted: its hanging calls, and how many of them were cancelled. */
   const served = async () =>
     last(await send(router.url, 'tools/call', { name: 'served', arguments: {} })).result!.structuredContent as {
