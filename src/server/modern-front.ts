@@ -176,19 +176,7 @@ export class ModernFront {
         ? this.held.resume(params.requestState, request.method, name)
         : this.start(request.method, name, params, exchange.clientKey, envelope.clientCapabilities);
     if (params.requestState !== undefined) call.answer(params.inputResponses as Fields | undefined);
-    const progressToken = (params._meta as Fields | undefined)?.progressToken;
-    const round: CallRound = {
-      clientCapabilities: envelope.clientCapabilities,
-      notify: (method, notification) => {
-        if (method === 'notifications/message' && !wantsLog(notification, envelope.logLevel)) return;
-        if (method === 'notifications/progress') {
-          if (progressToken === undefined) return;
-          notification = { ...notification, progressToken };
-        }
-        exchange.notify(method, notification);
-      },
-      onClientGone: exchange.onClientGone,
-    };
+    const round = new RequestRound(envelope, (params._meta as Fields | undefined)?.progressToken, exchange);
     const outcome = await this.held.serve(call, round);
     if (outcome.kind === 'result')
       return request.method === 'resources/read' ? readCachePolicy(outcome.result) : outcome.result;
@@ -263,6 +251,34 @@ class CallOrigin implements ClientOrigin {
       capabilities: this.clientCapabilities,
       requestAll: (requests: InputRequests, signal?: AbortSignal) => this.call.askAll(requests, signal),
     };
+  }
+}
+
+/** This request's part of a call: its stream gets the call's notifications, as the request asked for them. */
+class RequestRound implements CallRound {
+  readonly clientCapabilities: Fields;
+  private readonly logLevel: string | undefined;
+
+  constructor(
+    envelope: Envelope,
+    private readonly progressToken: unknown,
+    private readonly exchange: ModernExchange,
+  ) {
+    this.clientCapabilities = envelope.clientCapabilities;
+    this.logLevel = envelope.logLevel;
+  }
+
+  notify(method: string, notification: Fields | undefined): void {
+    if (method === 'notifications/message' && !wantsLog(notification, this.logLevel)) return;
+    if (method === 'notifications/progress') {
+      if (this.progressToken === undefined) return;
+      notification = { ...notification, progressToken: this.progressToken };
+    }
+    this.exchange.notify(method, notification);
+  }
+
+  onClientGone(listener: () => void): () => void {
+    return this.exchange.onClientGone(listener);
   }
 }
 

@@ -9,7 +9,7 @@ import { paramHeaderProblem, paramHeaders } from '../protocol/param-headers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from '../router/router';
 import { listenEnded, openListen, type ListenStream } from './listen-stream';
-import type { ModernAnswer, ModernFront, ModernRequest } from './modern-front';
+import type { ModernAnswer, ModernExchange, ModernFront, ModernRequest } from './modern-front';
 
 type Fields = Record<string, unknown>;
 
@@ -59,6 +59,44 @@ export function headerProblem(headers: ModernHeaders, request: ModernRequest): s
   return undefined;
 }
 
+/**
+ * One request's stream over HTTP: the answer is JSON unless a notification comes first, which turns the
+ * response into an SSE stream (when the client accepts one). The client closing it before the answer is the
+ * request cancelled. A class, not an object of closures: one is made for every request.
+ */
+class HttpExchange implements ModernExchange {
+  readonly clientKey: string;
+  streaming = false;
+  private readonly acceptsStream: boolean;
+
+  constructor(
+    req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    this.clientKey = req.socket.remoteAddress ?? 'unknown';
+    this.acceptsStream = (req.headers.accept ?? '').includes('text/event-stream');
+  }
+
+  notify(method: string, params: Fields | undefined): void {
+    const { res } = this;
+    if (!this.acceptsStream || res.writableEnded || res.destroyed) return;
+    if (!this.streaming) {
+      this.streaming = true;
+      res.writeHead(200, SSE_HEADERS);
+    }
+    res.write(event({ jsonrpc: '2.0', method, params }));
+  }
+
+  onClientGone(listener: () => void): () => void {
+    const { res } = this;
+    const onClose = () => {
+      if (!res.writableFinished) listener();
+    };
+    res.once('close', onClose);
+    return () => res.off('close', onClose);
+  }
+}
+
 export class ModernHttp {
   private readonly listens = new Map<ListenStream, { res: ServerResponse; id: string | number }>();
 
@@ -76,28 +114,9 @@ export class ModernHttp {
       });
     if (request.method === 'subscriptions/listen') return this.listen(request, res);
 
-    const acceptsStream = (req.headers.accept ?? '').includes('text/event-stream');
-    let streaming = false;
-    const exchange = {
-      clientKey: req.socket.remoteAddress ?? 'unknown',
-      notify: (method: string, params: Fields | undefined) => {
-        if (!acceptsStream || res.writableEnded || res.destroyed) return;
-        if (!streaming) {
-          streaming = true;
-          res.writeHead(200, SSE_HEADERS);
-        }
-        res.write(event({ jsonrpc: '2.0', method, params }));
-      },
-      onClientGone: (listener: () => void) => {
-        const onClose = () => {
-          if (!res.writableFinished) listener();
-        };
-        res.once('close', onClose);
-        return () => res.off('close', onClose);
-      },
-    };
+    const exchange = new HttpExchange(req, res);
     const answer = await this.front.handle(request, exchange);
-    if (streaming) {
+    if (exchange.streaming) {
       if (!res.writableEnded) res.end(event(responseOf(request.id, answer)));
       return;
     }

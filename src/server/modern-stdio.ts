@@ -7,13 +7,41 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import { randomUUID } from 'node:crypto';
 import type { Router } from '../router/router';
 import { listenEnded, openListen, type ListenStream } from './listen-stream';
-import type { ModernFront, ModernRequest } from './modern-front';
+import type { ModernExchange, ModernFront, ModernRequest } from './modern-front';
 
 type Fields = Record<string, unknown>;
 
+/**
+ * One request's stream over stdio: its notifications are lines like any other, and notifications/cancelled
+ * naming it ends it. A class, not an object of closures: one is made for every request.
+ */
+class StdioExchange implements ModernExchange {
+  private listeners: Set<() => void> | undefined;
+
+  constructor(
+    readonly clientKey: string,
+    private readonly send: (message: JSONRPCMessage) => void,
+  ) {}
+
+  notify(method: string, params: Fields | undefined): void {
+    this.send({ jsonrpc: '2.0', method, params } as JSONRPCMessage);
+  }
+
+  onClientGone(listener: () => void): () => void {
+    (this.listeners ??= new Set()).add(listener);
+    return () => this.listeners!.delete(listener);
+  }
+
+  /** The client cancelled the request. */
+  gone(): void {
+    if (this.listeners) for (const listener of this.listeners) listener();
+  }
+}
+
 export class ModernStdio {
   private readonly clientKey = `stdio:${randomUUID()}`;
-  private readonly cancels = new Map<RequestId, () => void>();
+  /** The requests being answered, by id: a cancel names one. */
+  private readonly cancels = new Map<RequestId, StdioExchange>();
   private readonly listens = new Map<RequestId, ListenStream>();
 
   constructor(
@@ -29,7 +57,15 @@ export class ModernStdio {
       if (m.method === 'notifications/cancelled') this.cancel((m.params as { requestId?: RequestId })?.requestId);
       return;
     }
-    void this.handle(m as ModernRequest);
+    if (m.method === 'subscriptions/listen') return void this.listen(m as ModernRequest);
+    const request = m as ModernRequest;
+    const exchange = new StdioExchange(this.clientKey, this.send);
+    this.cancels.set(request.id, exchange);
+    void this.front.handle(request, exchange).then((answer) => {
+      if (this.cancels.get(request.id) !== exchange) return; // cancelled: left unanswered, as the protocol says
+      this.cancels.delete(request.id);
+      this.answer(request, answer);
+    });
   }
 
   private cancel(id: RequestId | undefined): void {
@@ -40,50 +76,28 @@ export class ModernStdio {
       this.listens.delete(id);
       return;
     }
-    this.cancels.get(id)?.();
+    const exchange = this.cancels.get(id);
+    if (!exchange) return;
+    this.cancels.delete(id);
+    exchange.gone();
   }
 
-  private async handle(request: ModernRequest): Promise<void> {
-    if (request.method === 'subscriptions/listen') {
-      try {
-        this.front.envelopeOf(request);
-      } catch (error) {
-        return void this.answer(request, await this.front.handle(request, this.exchange(request.id)));
-      }
-      const stream = openListen(
-        this.router,
-        this.front.operations,
-        request.id,
-        request.params?.notifications,
-        (method, params) => this.send({ jsonrpc: '2.0', method, params } as JSONRPCMessage),
-      );
-      this.listens.set(request.id, stream);
-      return;
+  private async listen(request: ModernRequest): Promise<void> {
+    try {
+      this.front.envelopeOf(request);
+    } catch {
+      // The front's answer to a bad envelope, as for any request; nothing to cancel.
+      return void this.answer(request, await this.front.handle(request, new StdioExchange(this.clientKey, this.send)));
     }
-    const answer = await this.front.handle(request, this.exchange(request.id));
-    if (!this.cancels.has(request.id)) return; // cancelled: left unanswered, as the protocol says
-    this.cancels.delete(request.id);
-    this.answer(request, answer);
+    const stream = openListen(
+      this.router,
+      this.front.operations,
+      request.id,
+      request.params?.notifications,
+      (method, params) => this.send({ jsonrpc: '2.0', method, params } as JSONRPCMessage),
+    );
+    this.listens.set(request.id, stream);
   }
-
-  private exchange(id: RequestId) {
-    let listeners: Set<() => void> | undefined;
-    this.cancels.set(id, () => {
-      this.cancels.delete(id);
-      if (listeners) for (const listener of listeners) listener();
-    });
-    return {
-      clientKey: this.clientKey,
-      notify: this.notify,
-      onClientGone: (listener: () => void) => {
-        (listeners ??= new Set()).add(listener);
-        return () => listeners!.delete(listener);
-      },
-    };
-  }
-
-  private readonly notify = (method: string, params: Fields | undefined) =>
-    this.send({ jsonrpc: '2.0', method, params } as JSONRPCMessage);
 
   private answer(request: ModernRequest, answer: Awaited<ReturnType<ModernFront['handle']>>): void {
     this.send(
@@ -100,7 +114,9 @@ export class ModernStdio {
       this.send({ jsonrpc: '2.0', id, result: listenEnded(id) } as JSONRPCMessage);
     }
     this.listens.clear();
-    for (const cancel of [...this.cancels.values()]) cancel();
+    const running = [...this.cancels.values()];
+    this.cancels.clear();
+    for (const exchange of running) exchange.gone();
     this.front.close();
   }
 }
