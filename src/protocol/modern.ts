@@ -115,6 +115,8 @@ export function missingCapability(capabilities: Fields, why: string): ModernErro
  * parsed from the backend's answer to it, and copying it cost the 2026 path measurably.
  */
 export function asModernResult(result: Fields, serverInfo: { name: string; version: string }): Fields {
+  // A frozen result was made a 2026 result whole, once, to be shared (a written-once list).
+  if (Object.isFrozen(result)) return result;
   const meta = metaOf(result);
   if (typeof result.resultType !== 'string') result.resultType = 'complete';
   result._meta = meta ? { ...meta, [META.serverInfo]: serverInfo } : serverMeta(serverInfo);
@@ -124,7 +126,7 @@ export function asModernResult(result: Fields, serverInfo: { name: string; versi
 const serverMetas = new WeakMap<object, Fields>();
 
 /** The `_meta` of a result that had none: one object per server identity, shared (results are only serialized). */
-function serverMeta(serverInfo: { name: string; version: string }): Fields {
+export function serverMeta(serverInfo: { name: string; version: string }): Fields {
   let meta = serverMetas.get(serverInfo);
   if (!meta) serverMetas.set(serverInfo, (meta = { [META.serverInfo]: serverInfo }));
   return meta;

@@ -14,6 +14,7 @@ import {
   MODERN_PROTOCOL_VERSIONS,
   ModernError,
   readEnvelope,
+  serverMeta,
   unsupportedVersion,
   type Envelope,
   MODERN_ERRORS,
@@ -24,6 +25,7 @@ import type { Router } from '../router/router';
 import { toMcpError } from './client-errors';
 import { advertisedCapabilities, ClientOperations, type CallContext } from './client-operations';
 import { HeldCalls, ModernCall, type CallRound } from './held-calls';
+import { writtenOnce } from './written-once';
 
 type Fields = Record<string, unknown>;
 
@@ -83,6 +85,7 @@ export class ModernFront {
   private backendLogLevel: LoggingLevel | undefined;
   /** Numbers each call's origin: a 2026 call is its own origin, as a 2025 session is. */
   private callCount = 0;
+  private lastToolsList: { tools: readonly Fields[]; ttlMs: number; cacheScope: string; result: Fields } | undefined;
 
   constructor(private readonly options: ModernFrontOptions) {
     this.operations = new ClientOperations(options.router, true);
@@ -141,13 +144,29 @@ export class ModernFront {
     return { ttlMs: Number.isFinite(ttlMs) ? ttlMs : cacheMs, cacheScope: isPrivate ? 'private' : 'public' };
   }
 
+  /**
+   * tools/list: one frozen result, marked to be written as JSON once (written-once.ts), for as long as the list
+   * and the cache policy stay the same. Over a large aggregate most of a tools/list is serializing the list.
+   */
+  private async toolsList(): Promise<Fields> {
+    const { tools } = await this.operations.listToolsResult();
+    const { ttlMs, cacheScope } = this.cachePolicy();
+    const last = this.lastToolsList;
+    if (last?.tools === tools && last.ttlMs === ttlMs && last.cacheScope === cacheScope) return last.result;
+    const result = writtenOnce(
+      Object.freeze({ tools, ttlMs, cacheScope, resultType: 'complete', _meta: serverMeta(this.serverInfo) }),
+    );
+    this.lastToolsList = { tools, ttlMs, cacheScope, result };
+    return result;
+  }
+
   private async run(request: ModernRequest, envelope: Envelope): Promise<Fields> {
     const { method } = request;
     switch (method) {
       case 'server/discover':
         return this.discover();
       case 'tools/list':
-        return { tools: await this.operations.listTools(), ...this.cachePolicy() };
+        return this.toolsList();
       case 'prompts/list':
         return { prompts: await this.operations.listPrompts(), ...this.cachePolicy() };
       case 'resources/list':

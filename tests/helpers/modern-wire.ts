@@ -39,6 +39,8 @@ export interface Reply {
   contentLength?: number;
   /** The answer's bytes as received. */
   bytes: number;
+  /** The answer's text as received. */
+  text: string;
   /** The JSON-RPC messages of the answer: one for JSON, every event for SSE. */
   messages: Fields[];
 }
@@ -65,6 +67,7 @@ export function post(url: string, body: unknown, headers: Record<string, string>
           contentType,
           contentLength: length === undefined ? undefined : Number(length),
           bytes: Buffer.byteLength(text),
+          text,
           messages,
         });
       });

@@ -21,6 +21,7 @@ interface Line {
 describe('the 2026-07-28 front over stdio', () => {
   let router: ChildProcess;
   const lines: Line[] = [];
+  const texts: string[] = [];
   const waiters = new Set<() => void>();
   let nextId = 1;
 
@@ -66,6 +67,7 @@ describe('the 2026-07-28 front over stdio', () => {
       buffered += chunk;
       let at;
       while ((at = buffered.indexOf('\n')) >= 0) {
+        texts.push(buffered.slice(0, at));
         lines.push(JSON.parse(buffered.slice(0, at)) as Line);
         buffered = buffered.slice(at + 1);
       }
@@ -79,9 +81,13 @@ describe('the 2026-07-28 front over stdio', () => {
     await exited;
   });
 
-  it('answers server/discover, then calls, each under its own id', async () => {
+  it('answers server/discover, tools/list and calls, each under its own id', async () => {
     const discover = await answerTo(request('server/discover'));
     expect(discover.result).toMatchObject({ supportedVersions: ['2026-07-28'], resultType: 'complete' });
+    const list = await answerTo(request('tools/list'));
+    expect((list.result!.tools as Fields[]).map((t) => t.name)).toContain('hang');
+    // Written once and spliced in: the line is what JSON.stringify writes.
+    expect(texts[lines.indexOf(list)]).toBe(JSON.stringify(list));
     const [a, b] = await Promise.all([call('count'), call('count')]);
     expect(a).toMatchObject({ resultType: 'complete' });
     expect(b).toMatchObject({ resultType: 'complete' });

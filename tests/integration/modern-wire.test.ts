@@ -82,6 +82,23 @@ describe('the 2026-07-28 front on the wire', () => {
     expect(refused.contentLength).toBe(refused.bytes);
   });
 
+  it('tools/list is the same list for every request, written as JSON.stringify writes it, and follows a change', async () => {
+    const [a, b] = await Promise.all([send(router.url, 'tools/list'), send(router.url, 'tools/list')]);
+    for (const reply of [a, b]) {
+      const message = last(reply);
+      expect(reply.text).toBe(JSON.stringify(message));
+      expect(reply.contentLength).toBe(reply.bytes);
+      expect(message.result).toMatchObject({ resultType: 'complete', cacheScope: 'public' });
+    }
+    expect(last(a).result).toEqual(last(b).result);
+
+    const added = await send(router.url, 'tools/call', { name: 'add_tool', arguments: { name: 'fresh_2026' } });
+    expect(last(added).result).toMatchObject({ resultType: 'complete' });
+    const listed = async () =>
+      (last(await send(router.url, 'tools/list')).result!.tools as Fields[]).map((t) => t.name);
+    while (!(await listed()).includes('fresh_2026')) await new Promise((r) => setImmediate(r));
+  });
+
   it('an unsupported version is -32022 with the supported ones; a header that disagrees with the body is -32020', async () => {
     const future = modernRequest('tools/list', {}, { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' });
     const bad = await post(router.url, future.body, { ...future.headers, 'mcp-protocol-version': '2099-01-01' });

@@ -10,6 +10,8 @@ import { wireRouter } from '../../src/wiring';
 import { createClientSession } from '../../src/server/client-session';
 import { ClientOperations } from '../../src/server/client-operations';
 import { HttpFront } from '../../src/server/http-front';
+import { ModernFront } from '../../src/server/modern-front';
+import { realClock } from '../../src/clock';
 import { LineTransport } from '../../src/server/stdio-transport';
 import { flaky, loaded } from '../helpers/config';
 import { INITIALIZE_REQUEST, MCP_POST_HEADERS } from '../helpers/raw-mcp';
@@ -167,6 +169,35 @@ describe('tools/list from one result per catalog change', () => {
     expect(await sessionless.listToolsResult()).toBe(modern);
     expect(await sessions.listToolsResult()).toBe(classic);
     expect(await sessionless.listTools()).toBe(modern.tools);
+  });
+
+  it('2026 requests get one frozen result with the cache fields, made again when the list changes', async () => {
+    const front = new ModernFront({ router, serverName: 'r', version: 't', clock: realClock });
+    const exchange = { clientKey: 'test', notify: () => {}, onClientGone: () => () => {} };
+    const envelope = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const list = async () => {
+      const answer = await front.handle({ id: 1, method: 'tools/list', params: { _meta: envelope } }, exchange);
+      return (answer as { result: { tools: { name: string }[] } }).result;
+    };
+    try {
+      const first = await list();
+      expect(await list()).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(first).toMatchObject({ resultType: 'complete', cacheScope: 'private' });
+      router.catalog.setBackend({ name: 'extra', namespace: 'extra', priority: 0 }, EXTRA_TOOLS);
+      try {
+        const changed = await list();
+        expect(changed).not.toBe(first);
+        expect(changed.tools.map((t) => t.name)).toContain('extra__late');
+      } finally {
+        router.catalog.removeBackend('extra');
+      }
+    } finally {
+      front.close();
+    }
   });
 
   it('over stdio: the same bytes, one line per answer', async () => {
