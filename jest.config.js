@@ -17,7 +17,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: [
-        '<rootDir>/tests/{machines,router,routing,catalog,config,observability,protocol,backends,server}/**/*.test.ts',
+        '<rootDir>/tests/{machines,router,routing,catalog,config,observability,protocol,backends,server,bench}/**/*.test.ts',
       ],
     },
     {

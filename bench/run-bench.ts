@@ -28,6 +28,7 @@ import {
   type SessionsResult,
   type StartupResult,
 } from './extras';
+import { runOrder } from './run-order';
 import { ROOT, TARGETS, type Target } from './targets';
 import { waitForQuiet } from './proc';
 import { formatVerdict, verdicts, type ExtrasFigures } from './verdicts';
@@ -237,9 +238,8 @@ async function main(): Promise<void> {
 
   const runs: Run[] = [];
   for (let round = 1; round <= settings.rounds; round++) {
-    // Alternate: every target once per round, and the order rotates so none always runs first or last.
-    const shift = (round - 1) % Math.max(1, active.length);
-    const order = [...active.slice(shift), ...active.slice(0, shift)];
+    // Every target once per round; what a ratio compares runs side by side, and the order rotates (run-order.ts).
+    const order = runOrder(active, round);
     const concurrencies = round % 2 === 1 ? settings.concurrency : [...settings.concurrency].reverse();
     for (const target of order) {
       for (const c of concurrencies) runs.push(await measureOnce(target, c, round, workDir));
