@@ -2,6 +2,7 @@
  * The aggregate: what every connected backend offers, under the names clients see. Rebuilt whenever a
  * backend's lists change (never per request); requests resolve names through its maps.
  */
+import { sameJson } from '../protocol/same-json';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { exposedName } from './tool-names';
 import { uriMatchesTemplate } from './uri-template';
@@ -59,7 +60,7 @@ export class Catalog {
   /** A reload may turn namespacing on or off: every exposed name is recomputed. */
   setNamespaces(on: boolean): ListChange {
     if (on === this.namespaces) return { tools: false, resources: false, prompts: false };
-    const before = this.fingerprints();
+    const before = this.lists();
     this.namespaces = on;
     this.rebuild();
     return this.diff(before);
@@ -71,7 +72,7 @@ export class Catalog {
 
   /** Sets (or replaces) what a backend offers; returns which lists changed for clients. */
   setBackend(info: CatalogBackend, caps: BackendCapabilities): ListChange {
-    const before = this.fingerprints();
+    const before = this.lists();
     this.backends.set(info.name, { info, caps });
     this.rebuild();
     return this.diff(before);
@@ -79,7 +80,7 @@ export class Catalog {
 
   removeBackend(name: string): ListChange {
     if (!this.backends.has(name)) return { tools: false, resources: false, prompts: false };
-    const before = this.fingerprints();
+    const before = this.lists();
     this.backends.delete(name);
     this.rebuild();
     return this.diff(before);
@@ -188,20 +189,26 @@ export class Catalog {
       .map((t) => t.template);
   }
 
-  private fingerprints() {
+  /** The lists clients see, as they are (rebuild makes new ones rather than changing these). */
+  private lists() {
     return {
-      tools: JSON.stringify(this.toolList),
-      prompts: JSON.stringify(this.promptList),
-      resources: JSON.stringify([this.resourceList, this.templateList]),
+      tools: this.toolList,
+      prompts: this.promptList,
+      resources: this.resourceList,
+      templates: this.templateList,
     };
   }
 
-  private diff(before: ReturnType<Catalog['fingerprints']>): ListChange {
-    const after = this.fingerprints();
+  /**
+   * Which lists clients would see change. Compared as values, not serialized: at start-up every backend's
+   * arrival changed the lists, and serializing the whole aggregate twice per change was a large part of the
+   * router's start-up with 1,000 tools.
+   */
+  private diff(before: ReturnType<Catalog['lists']>): ListChange {
     return {
-      tools: before.tools !== after.tools,
-      prompts: before.prompts !== after.prompts,
-      resources: before.resources !== after.resources,
+      tools: !sameJson(before.tools, this.toolList),
+      prompts: !sameJson(before.prompts, this.promptList),
+      resources: !sameJson(before.resources, this.resourceList) || !sameJson(before.templates, this.templateList),
     };
   }
 }

@@ -7,6 +7,7 @@
  * the only ones it validates) and every request that is not plainly that case, so verdicts and errors stay
  * the SDK's.
  */
+import { sameJson } from '../protocol/same-json';
 import {
   classifyInboundRequest,
   PROTOCOL_VERSION_META_KEY,
@@ -105,15 +106,4 @@ function sameReserved(meta: Fields, known: Fields, knownCount: number): boolean 
     count++;
   }
   return count === knownCount;
-}
-
-/** Deep equality of two parsed JSON values. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) if (!Object.hasOwn(b, key) || !sameJson((a as Fields)[key], (b as Fields)[key])) return false;
-  return true;
 }

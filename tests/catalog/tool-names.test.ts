@@ -93,5 +93,19 @@ describe('catalog', () => {
       prompts: false,
       resources: false,
     });
+    // A change deep inside a definition is a change; a resource template is one of the resources list.
+    const described = { ...tool('a'), description: 'now described' };
+    expect(catalog.setBackend({ name: 'b', namespace: 'b', priority: 1 }, { ...empty, tools: [described] })).toEqual({
+      tools: true,
+      prompts: false,
+      resources: false,
+    });
+    const templates = [{ uriTemplate: 'file:///{path}', name: 'files' }];
+    expect(
+      catalog.setBackend(
+        { name: 'b', namespace: 'b', priority: 1 },
+        { ...empty, tools: [described], resourceTemplates: templates },
+      ),
+    ).toEqual({ tools: false, prompts: false, resources: true });
   });
 });
