@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { duplicateIdMessage } from '../protocol/wire-error';
-import { byteLengthOf, joinWireTexts, wireTextOf, writeWireText, type WireText } from './written-once';
+import { endJsonAnswer, joinWireTexts, wireTextOf, writeWireText, type WireText } from './written-once';
 
 interface PendingPost {
   res: ServerResponse;
@@ -204,16 +204,7 @@ export class HttpSessionTransport implements Transport {
       post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).end();
       return;
     }
-    const body = post.batch ? joinWireTexts(post.responses, '[', ',', ']') : (post.responses[0] ?? '');
-    post.res.writeHead(200, { 'content-type': 'application/json', 'content-length': byteLengthOf(body) });
-    if (typeof body === 'string') {
-      post.res.end(body);
-      return;
-    }
-    // Shared bytes and the response's own around them, in one write to the socket.
-    post.res.cork();
-    writeWireText(post.res, body);
-    post.res.end();
+    endJsonAnswer(post.res, 200, post.batch ? joinWireTexts(post.responses, '[', ',', ']') : (post.responses[0] ?? ''));
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Router } from '../router/router';
 import { listenEnded, openListen, type ListenStream } from './listen-stream';
 import type { ModernAnswer, ModernExchange, ModernFront, ModernRequest } from './modern-front';
-import { byteLengthOf, wireTextOf, writeWireText } from './written-once';
+import { endJsonAnswer, wireTextOf } from './written-once';
 
 type Fields = Record<string, unknown>;
 
@@ -140,15 +140,7 @@ export class ModernHttp {
     if (res.headersSent || res.destroyed) return void res.end();
     const status = 'error' in answer ? answer.httpStatus : 200;
     // An answer always has a text: one that cannot be serialized becomes an error (serializeForClient).
-    const body = wireTextOf(responseOf(id, answer) as JSONRPCMessage)!;
-    // The length up front: writeHead without it sends the headers at once and the body chunked, which costs
-    // both ends more per answer (and, seen in the bench, a second write).
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': byteLengthOf(body) });
-    if (typeof body === 'string') return void res.end(body);
-    // A shared result's bytes and the response's own around them, in one write to the socket.
-    res.cork();
-    writeWireText(res, body);
-    res.end();
+    endJsonAnswer(res, status, wireTextOf(responseOf(id, answer) as JSONRPCMessage)!);
   }
 
   private listen(request: ModernRequest, res: ServerResponse): void {

@@ -9,6 +9,7 @@
  * A marked result must not change once marked (the one who marks it freezes it).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerResponse } from 'node:http';
 import { serializeForClient } from '../protocol/wire-error';
 
 /** A message as the front writes it: JSON text, or its parts (text and shared bytes) in order. */
@@ -95,4 +96,16 @@ export function writeWireText(out: { write(chunk: string | Buffer): unknown }, t
     return;
   }
   for (const part of text) out.write(part);
+}
+
+/**
+ * Ends an HTTP response with a JSON answer, its length up front (without it Node sends the head at once and
+ * the body chunked). Shared bytes and the response's own around them go in one write to the socket.
+ */
+export function endJsonAnswer(res: ServerResponse, status: number, body: WireText): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': byteLengthOf(body) });
+  if (typeof body === 'string') return void res.end(body);
+  res.cork();
+  writeWireText(res, body);
+  res.end();
 }
