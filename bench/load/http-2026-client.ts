@@ -11,7 +11,7 @@ import {
   isResponse,
   PROTOCOL_2026,
   standardHeaders,
-  withEnvelope,
+  envelopedJson,
   type JsonRpcMessage,
 } from './jsonrpc';
 import { RefusedError, REQUEST_TIMEOUT_MS, TransportError, type McpSession } from './session';
@@ -44,7 +44,7 @@ export class StatelessHttpSession implements McpSession {
 
   /** 2026-07-28 defines no client-to-server notifications over HTTP that the bench needs; sent as given. */
   async notify(method: string, params?: unknown): Promise<void> {
-    const body = JSON.stringify({ jsonrpc: '2.0', method, params: withEnvelope(params) });
+    const body = envelopedJson(undefined, method, params);
     const outcome = await this.poster.post({ 'mcp-protocol-version': PROTOCOL_2026 }, body, REQUEST_TIMEOUT_MS);
     if (outcome.status >= 300)
       throw new TransportError(`HTTP ${outcome.status} to ${method}: ${outcome.body.slice(0, 200)}`);
@@ -61,9 +61,8 @@ export class StatelessHttpSession implements McpSession {
     timeoutMs: number,
   ): Promise<{ status: number; response?: JsonRpcMessage; body: string }> {
     const id = this.nextId++;
-    const enveloped = withEnvelope(params);
-    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: enveloped });
-    const outcome = await this.poster.post(standardHeaders(method, enveloped), body, timeoutMs, id);
+    const body = envelopedJson(id, method, params);
+    const outcome = await this.poster.post(standardHeaders(method, params), body, timeoutMs, id);
     // An error the server could not address to the request (id null: it refused the POST as a whole) is its answer.
     const response =
       outcome.messages.find((m) => isResponse(m) && m.id === id) ??

@@ -50,6 +50,25 @@ export function withEnvelope(params: unknown): Record<string, unknown> {
   return { ...given, _meta: meta ? { ...meta, ...ENVELOPE_2026 } : ENVELOPE_2026 };
 }
 
+const ENVELOPE_JSON = JSON.stringify(ENVELOPE_2026);
+
+/**
+ * A 2026 request (or, without an id, a notification) as JSON text: byte for byte what JSON.stringify writes of
+ * `{ jsonrpc, id, method, params: withEnvelope(params) }`, with the envelope's JSON made once and spliced in.
+ * Why: the load generator shares the 2 cores with what it measures, and building and serializing the envelope
+ * on every call cost it about three times what a 2025 request costs to write (1.8 against 0.6 µs).
+ */
+export function envelopedJson(id: JsonRpcId | undefined, method: string, params: unknown): string {
+  const given = params ?? {};
+  const head = id === undefined ? `{"jsonrpc":"2.0",` : `{"jsonrpc":"2.0","id":${JSON.stringify(id)},`;
+  // Params with a `_meta` of their own get it merged with the envelope: the general path.
+  if (typeof given !== 'object' || Array.isArray(given) || '_meta' in given)
+    return `${head}"method":${JSON.stringify(method)},"params":${JSON.stringify(withEnvelope(given))}}`;
+  const json = JSON.stringify(given);
+  const paramsJson = json === '{}' ? `{"_meta":${ENVELOPE_JSON}}` : `${json.slice(0, -1)},"_meta":${ENVELOPE_JSON}}`;
+  return `${head}"method":${JSON.stringify(method)},"params":${paramsJson}}`;
+}
+
 /**
  * The standard headers of a 2026-07-28 request POST (SEP-2243): `MCP-Protocol-Version` and `Mcp-Method` on
  * every request, `Mcp-Name` for the methods that name a tool, prompt or resource. They mirror the body.

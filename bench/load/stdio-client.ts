@@ -14,7 +14,7 @@ import {
   isServerRequest,
   LineSplitter,
   PROTOCOL_2026,
-  withEnvelope,
+  envelopedJson,
   type Era,
   type JsonRpcId,
   type JsonRpcMessage,
@@ -108,7 +108,7 @@ export class StdioSession implements McpSession {
         }, timeoutMs);
       }
       this.pending.set(id, pending);
-      if (this.era === '2026') this.write({ jsonrpc: '2.0', id, method, params: withEnvelope(params) });
+      if (this.era === '2026') this.child.stdin!.write(`${envelopedJson(id, method, params)}\n`);
       else this.write(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
     });
   }
