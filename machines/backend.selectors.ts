@@ -16,6 +16,11 @@ export function circuitStateOf(snapshot: BackendSnapshot): CircuitState {
   return (snapshot.value as { circuit: CircuitState }).circuit;
 }
 
+/** Failures in a row on a closed circuit, since the last success (what the breaker's threshold counts). */
+export function failureStreakOf(snapshot: BackendSnapshot): number {
+  return snapshot.context.circuit.consecutiveFailures;
+}
+
 export type SkipReason = 'not connected' | 'circuit open' | 'half-open: no trial permit free' | 'unhealthy';
 
 /**

@@ -32,7 +32,10 @@ export interface DispatcherDependencies {
   dispatch(): DispatchActorRef;
   /** The candidates for one attempt of a request, with their live state, and the route the config selects. */
   routeFor(target: ForwardTarget): DispatchRoute;
-  /** An inspector is attached: every decision goes to the chosen backend (attempt.started), to be seen there. */
+  /**
+   * An inspector is attached: every decision goes to the chosen backend (attempt.started), and every outcome
+   * (attempt.succeeded too where it changes nothing), to be seen there.
+   */
   announceAttempts?: boolean;
   linkOf(name: string): BackendLink | undefined;
   backendRef(name: string): BackendActorRef | undefined;
@@ -46,13 +49,14 @@ export class Dispatcher {
   private nextRequestId = 1;
   private inFlight = 0;
   private retriesInFlight = 0;
-  private readonly outcomes = new OutcomeReports();
+  private readonly outcomes: OutcomeReports;
 
   /** Request lines are logged at debug level; the level is read once, not per request. */
   private readonly debug: boolean;
 
   constructor(private readonly deps: DispatcherDependencies) {
     this.debug = deps.logger.isDebugEnabled();
+    this.outcomes = new OutcomeReports(deps.announceAttempts === true);
   }
 
   /** Resolves when no request is in flight (or after maxMs, on the router's clock): a graceful stop lets them finish. */

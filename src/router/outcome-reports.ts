@@ -1,8 +1,11 @@
 /**
  * Tells backend actors how their attempts ended, in order, at one event per backend per batch of answers
- * rather than one per answer.
+ * rather than one per answer, and none for a success that would change nothing.
  *
- * Every outcome still reaches the backend's actor. Successes in a row on a closed circuit are held until the
+ * Every outcome that can change a backend's state reaches its actor. A success on a closed circuit with no
+ * failure streak to end is a no-op in the machine (`attempt.succeeded` there only resets the streak), so it
+ * is not sent, unless `everyOutcome` (an inspector is attached, and shows every outcome). Successes in a row
+ * on a closed circuit that is counting failures are held until the
  * current batch of microtasks has run (the answers that arrived in one read from the backend) and go as one
  * `attempt.succeeded` with their `count`. A closed circuit only needs to know that the failure streak is over,
  * so n successes in a row mean the same to it as one. Anything else goes at once: a failure or an ignored
@@ -13,10 +16,11 @@
  * held while the circuit is closed, and is always sent before the failure that could open it.
  *
  * Why: an actor event costs a few microseconds of XState's transition work, and at 16 calls in flight that was
- * a sixth of the router's time per call (CPU profile, `npm run bench`).
+ * a sixth of the router's time per call (CPU profile, `npm run bench`). With one client in flight every batch
+ * is one answer, and the event was still about 10 of the router's 100 µs of CPU per call over stdio.
  */
 import type { AttemptOutcomeEvent, BackendActorRef } from '../../machines/backend.machine';
-import { circuitStateOf } from '../../machines/backend.selectors';
+import { circuitStateOf, failureStreakOf } from '../../machines/backend.selectors';
 
 interface SuccessRun {
   epoch: number;
@@ -29,9 +33,15 @@ export class OutcomeReports {
   private readonly held = new Map<BackendActorRef, SuccessRun>();
   private flushQueued = false;
 
+  /** `everyOutcome`: send the successes that change nothing too (for an inspector to see). */
+  constructor(private readonly everyOutcome = true) {}
+
   report(ref: BackendActorRef, outcome: AttemptOutcomeEvent): void {
-    if (outcome.type === 'attempt.succeeded' && circuitStateOf(ref.getSnapshot()) === 'closed') {
+    const snapshot = ref.getSnapshot();
+    if (outcome.type === 'attempt.succeeded' && circuitStateOf(snapshot) === 'closed') {
       const run = this.held.get(ref);
+      // No streak to end and none of it held back: the event would change nothing.
+      if (!run && !this.everyOutcome && failureStreakOf(snapshot) === 0) return;
       if (run && run.epoch === outcome.epoch) {
         run.count++;
         run.at = outcome.at;

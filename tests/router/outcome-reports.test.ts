@@ -99,4 +99,53 @@ describe('OutcomeReports: every attempt outcome reaches the backend actor, in or
     await settle();
     expect(two.received).toEqual([expect.objectContaining({ type: 'attempt.succeeded', count: 2 })]);
   });
+
+  describe('without an inspector (everyOutcome off)', () => {
+    it('sends no success that would change nothing: a closed circuit with no failure streak', async () => {
+      const b = backendWithLog();
+      const reports = new OutcomeReports(false);
+      const before = b.actor.getSnapshot();
+      for (let i = 0; i < 3; i++) reports.report(b.ref, b.outcome('attempt.succeeded'));
+      await settle();
+      expect(b.received).toHaveLength(0);
+      expect(b.actor.getSnapshot()).toBe(before);
+    });
+
+    it('still sends the success that ends a failure streak, so the breaker counts failures in a row only', async () => {
+      const b = backendWithLog();
+      const reports = new OutcomeReports(false);
+      reports.report(b.ref, b.failure());
+      reports.report(b.ref, b.failure());
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      reports.report(b.ref, b.failure());
+      reports.report(b.ref, b.failure());
+      // Threshold 3: without the success between them, four failures would have opened the circuit.
+      expect(circuit(b)).toBe('closed');
+      expect(b.received.map((e) => e.type)).toEqual([
+        'attempt.failed',
+        'attempt.failed',
+        'attempt.succeeded',
+        'attempt.failed',
+        'attempt.failed',
+      ]);
+      expect(b.received[2]).toEqual(expect.objectContaining({ count: 2 }));
+      reports.report(b.ref, b.failure());
+      expect(circuit(b)).toBe('open');
+    });
+
+    it('sends every success while the circuit is half-open: each is a trial', () => {
+      const b = backendWithLog();
+      const reports = new OutcomeReports(false);
+      for (let i = 0; i < 3; i++) reports.report(b.ref, b.failure());
+      b.clock.increment(60_000);
+      expect(circuit(b)).toBe('halfOpen');
+      b.actor.send({ type: 'attempt.started', requestId: 't1', epoch: b.epoch() });
+      b.actor.send({ type: 'attempt.started', requestId: 't2', epoch: b.epoch() });
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      expect(circuit(b)).toBe('closed');
+      expect(b.received.filter((e) => e.type === 'attempt.succeeded')).toHaveLength(2);
+    });
+  });
 });
