@@ -5,9 +5,8 @@
  * Every outcome that can change a backend's state reaches its actor. A success on a closed circuit with no
  * failure streak to end is a no-op in the machine (`attempt.succeeded` there only resets the streak), so it
  * is not sent, unless `everyOutcome` (an inspector is attached, and shows every outcome). Successes in a row
- * on a closed circuit that is counting failures are held until the
- * current batch of microtasks has run (the answers that arrived in one read from the backend) and go as one
- * `attempt.succeeded` with their `count`. A closed circuit only needs to know that the failure streak is over,
+ * on a closed circuit that is counting failures are held until the current batch of microtasks has run (the
+ * answers that arrived in one read from the backend) and go as one `attempt.succeeded` with their `count`. A closed circuit only needs to know that the failure streak is over,
  * so n successes in a row mean the same to it as one. Anything else goes at once: a failure or an ignored
  * attempt (after the successes held before it, so the breaker sees them in order), and any outcome while the
  * circuit is open or half-open, where each success is a trial.

@@ -43,45 +43,52 @@ describe('OutcomeReports: every attempt outcome reaches the backend actor, in or
     expect(b.received).toEqual([expect.objectContaining({ type: 'attempt.succeeded', count: 5 })]);
   });
 
-  it('sends the successes held before a failure first, so a success still ends the failure streak', async () => {
-    const b = backendWithLog();
-    const reports = new OutcomeReports();
-    reports.report(b.ref, b.failure());
-    reports.report(b.ref, b.failure());
-    reports.report(b.ref, b.outcome('attempt.succeeded'));
-    reports.report(b.ref, b.failure());
-    reports.report(b.ref, b.failure());
-    // Threshold 3: the success between the failures reset the streak, so 2 in a row leave it closed.
-    expect(circuit(b)).toBe('closed');
-    expect(b.received.map((e) => e.type)).toEqual([
-      'attempt.failed',
-      'attempt.failed',
-      'attempt.succeeded',
-      'attempt.failed',
-      'attempt.failed',
-    ]);
-    expect(b.actor.getSnapshot().context.circuit.consecutiveFailures).toBe(2);
-    await settle();
-    expect(b.received).toHaveLength(5);
-  });
+  // With or without an inspector (everyOutcome): a success that ends a streak, and every half-open trial, go.
+  it.each([true, false])(
+    'sends the successes held before a failure first, so a success still ends the failure streak (everyOutcome %s)',
+    async (everyOutcome) => {
+      const b = backendWithLog();
+      const reports = new OutcomeReports(everyOutcome);
+      reports.report(b.ref, b.failure());
+      reports.report(b.ref, b.failure());
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      reports.report(b.ref, b.failure());
+      reports.report(b.ref, b.failure());
+      // Threshold 3: the success between the failures reset the streak, so 2 in a row leave it closed.
+      expect(circuit(b)).toBe('closed');
+      expect(b.received.map((e) => e.type)).toEqual([
+        'attempt.failed',
+        'attempt.failed',
+        'attempt.succeeded',
+        'attempt.failed',
+        'attempt.failed',
+      ]);
+      expect(b.actor.getSnapshot().context.circuit.consecutiveFailures).toBe(2);
+      await settle();
+      expect(b.received).toHaveLength(5);
+    },
+  );
 
-  it('holds nothing while the circuit is half-open: each success is a trial', async () => {
-    const b = backendWithLog();
-    const reports = new OutcomeReports();
-    for (let i = 0; i < 3; i++) reports.report(b.ref, b.failure());
-    expect(circuit(b)).toBe('open');
-    b.clock.increment(60_000);
-    expect(circuit(b)).toBe('halfOpen');
-    b.actor.send({ type: 'attempt.started', requestId: 't1', epoch: b.epoch() });
-    b.actor.send({ type: 'attempt.started', requestId: 't2', epoch: b.epoch() });
-    reports.report(b.ref, b.outcome('attempt.succeeded'));
-    expect(circuit(b)).toBe('halfOpen');
-    reports.report(b.ref, b.outcome('attempt.succeeded'));
-    // Two trial successes close it at once, without waiting for a batch.
-    expect(circuit(b)).toBe('closed');
-    await settle();
-    expect(b.received.filter((e) => e.type === 'attempt.succeeded')).toHaveLength(2);
-  });
+  it.each([true, false])(
+    'holds nothing while the circuit is half-open: each success is a trial (everyOutcome %s)',
+    async (everyOutcome) => {
+      const b = backendWithLog();
+      const reports = new OutcomeReports(everyOutcome);
+      for (let i = 0; i < 3; i++) reports.report(b.ref, b.failure());
+      expect(circuit(b)).toBe('open');
+      b.clock.increment(60_000);
+      expect(circuit(b)).toBe('halfOpen');
+      b.actor.send({ type: 'attempt.started', requestId: 't1', epoch: b.epoch() });
+      b.actor.send({ type: 'attempt.started', requestId: 't2', epoch: b.epoch() });
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      expect(circuit(b)).toBe('halfOpen');
+      reports.report(b.ref, b.outcome('attempt.succeeded'));
+      // Two trial successes close it at once, without waiting for a batch.
+      expect(circuit(b)).toBe('closed');
+      await settle();
+      expect(b.received.filter((e) => e.type === 'attempt.succeeded')).toHaveLength(2);
+    },
+  );
 
   it('keeps backends apart, and an ignored attempt goes at once after the successes held before it', async () => {
     const one = backendWithLog();
@@ -109,43 +116,6 @@ describe('OutcomeReports: every attempt outcome reaches the backend actor, in or
       await settle();
       expect(b.received).toHaveLength(0);
       expect(b.actor.getSnapshot()).toBe(before);
-    });
-
-    it('still sends the success that ends a failure streak, so the breaker counts failures in a row only', async () => {
-      const b = backendWithLog();
-      const reports = new OutcomeReports(false);
-      reports.report(b.ref, b.failure());
-      reports.report(b.ref, b.failure());
-      reports.report(b.ref, b.outcome('attempt.succeeded'));
-      reports.report(b.ref, b.outcome('attempt.succeeded'));
-      reports.report(b.ref, b.failure());
-      reports.report(b.ref, b.failure());
-      // Threshold 3: without the success between them, four failures would have opened the circuit.
-      expect(circuit(b)).toBe('closed');
-      expect(b.received.map((e) => e.type)).toEqual([
-        'attempt.failed',
-        'attempt.failed',
-        'attempt.succeeded',
-        'attempt.failed',
-        'attempt.failed',
-      ]);
-      expect(b.received[2]).toEqual(expect.objectContaining({ count: 2 }));
-      reports.report(b.ref, b.failure());
-      expect(circuit(b)).toBe('open');
-    });
-
-    it('sends every success while the circuit is half-open: each is a trial', () => {
-      const b = backendWithLog();
-      const reports = new OutcomeReports(false);
-      for (let i = 0; i < 3; i++) reports.report(b.ref, b.failure());
-      b.clock.increment(60_000);
-      expect(circuit(b)).toBe('halfOpen');
-      b.actor.send({ type: 'attempt.started', requestId: 't1', epoch: b.epoch() });
-      b.actor.send({ type: 'attempt.started', requestId: 't2', epoch: b.epoch() });
-      reports.report(b.ref, b.outcome('attempt.succeeded'));
-      reports.report(b.ref, b.outcome('attempt.succeeded'));
-      expect(circuit(b)).toBe('closed');
-      expect(b.received.filter((e) => e.type === 'attempt.succeeded')).toHaveLength(2);
     });
   });
 });
