@@ -6,10 +6,11 @@
  * failure streak to end is a no-op in the machine (`attempt.succeeded` there only resets the streak), so it
  * is not sent, unless `everyOutcome` (an inspector is attached, and shows every outcome). Successes in a row
  * on a closed circuit that is counting failures are held until the current batch of microtasks has run (the
- * answers that arrived in one read from the backend) and go as one `attempt.succeeded` with their `count`. A closed circuit only needs to know that the failure streak is over,
- * so n successes in a row mean the same to it as one. Anything else goes at once: a failure or an ignored
- * attempt (after the successes held before it, so the breaker sees them in order), and any outcome while the
- * circuit is open or half-open, where each success is a trial.
+ * answers that arrived in one read from the backend) and go as one `attempt.succeeded` with their `count`. A
+ * closed circuit only needs to know that the failure streak is over, so n successes in a row mean the same to
+ * it as one. Anything else goes at once: a failure or an ignored attempt (after the successes held before it,
+ * so the breaker sees them in order), and any outcome while the circuit is open or half-open, where each
+ * success is a trial.
  *
  * The machine reads no `count`: a closed circuit treats any successes as one. That holds because a run is only
  * held while the circuit is closed, and is always sent before the failure that could open it.

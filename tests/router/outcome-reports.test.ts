@@ -33,7 +33,7 @@ function backendWithLog() {
 const circuit = (b: ReturnType<typeof backendWithLog>) => (b.actor.getSnapshot().value as { circuit: string }).circuit;
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('OutcomeReports: every attempt outcome reaches the backend actor, in order', () => {
+describe('OutcomeReports: every outcome that can change a backend reaches its actor, in order', () => {
   it('sends successes in a row on a closed circuit as one event with their count, once the answers in hand are handled', async () => {
     const b = backendWithLog();
     const reports = new OutcomeReports();
