@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/client';
 import type { Logger } from '../logging/logger';
 import { coalesceWrites } from '../protocol/coalesce-writes';
 import { LineReader, type OversizedLine } from './line-reader';
@@ -79,6 +79,8 @@ export class ChildStdioTransport implements Transport {
   private started = false;
   /** What the process sent between launch() and start(): delivered, in order, by start(). */
   private held: ({ message: JSONRPCMessage } | { error: Error } | { closed: true })[] = [];
+  /** Ids of our requests the process has not answered (nor been told were cancelled). */
+  private readonly unanswered = new Set<RequestId>();
 
   constructor(
     private readonly spec: ChildSpec,
@@ -101,6 +103,11 @@ export class ChildStdioTransport implements Transport {
    */
   get stderr(): null {
     return null;
+  }
+
+  /** Our requests the process has not answered yet, nor been told were cancelled. */
+  get unansweredRequests(): number {
+    return this.unanswered.size;
   }
 
   /** Whether the era probe was sent before anything else (an exit then is a 2025 server refusing it). */
@@ -165,7 +172,8 @@ export class ChildStdioTransport implements Transport {
       child.stderr!.on('data', (chunk: Buffer) => this.stderrTail.write(chunk));
       // EPIPE when it has exited: 'close' says so, with its exit status.
       child.stdin!.on('error', (error) => this.logger.debug('backend stdin', { error: String(error) }));
-      coalesceWrites(child.stdin!);
+      // With no other request of ours before it, the process waits for this write alone: it goes at once.
+      coalesceWrites(child.stdin!, () => this.unansweredRequests <= 1);
     });
   }
 
@@ -185,6 +193,8 @@ export class ChildStdioTransport implements Transport {
         continue;
       }
       if (message === null) return;
+      const m = message as { id?: RequestId; method?: unknown };
+      if (m.id !== undefined && m.method === undefined) this.unanswered.delete(m.id);
       if (this.started) this.onmessage?.(message);
       else this.held.push({ message });
     }
@@ -207,11 +217,20 @@ export class ChildStdioTransport implements Transport {
     if (this.opening) this.noteOpening(message);
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
+    this.noteUnanswered(message);
     // Inside the executor: JSON.stringify's RangeError (params nested too deep) becomes a rejection.
     return new Promise((resolve) => {
       if (stdin.write(JSON.stringify(message) + '\n')) resolve();
       else stdin.once('drain', resolve);
     });
+  }
+
+  private noteUnanswered(message: JSONRPCMessage): void {
+    const m = message as { id?: RequestId; method?: unknown; params?: { requestId?: RequestId } };
+    if (m.method === undefined) return;
+    if (m.id !== undefined) this.unanswered.add(m.id);
+    else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
+      this.unanswered.delete(m.params.requestId);
   }
 
   private noteOpening(message: JSONRPCMessage): void {

@@ -23,8 +23,9 @@ function opensModern(message: JSONRPCMessage): boolean {
 }
 
 export async function serveStdio(options: StdioFrontOptions, onClientGone: () => void): Promise<() => Promise<void>> {
-  coalesceWrites(process.stdout);
   const transport = new LineTransport(process.stdin, process.stdout);
+  // With no other request of the client's in flight, it waits for this write alone: it goes at once.
+  coalesceWrites(process.stdout, () => transport.requestsInFlight === 0);
   let server = undefined as Server | undefined;
   let modern = undefined as ModernStdio | undefined;
   // The client closing our stdin is how stdio clients say goodbye.

@@ -30,6 +30,11 @@ export class LineTransport implements Transport {
     private readonly output: Writable,
   ) {}
 
+  /** The client's requests not yet answered or cancelled. */
+  get requestsInFlight(): number {
+    return this.inFlight.size;
+  }
+
   /** Idempotent: the stdio front starts reading before it knows which era's server will take the messages. */
   async start(): Promise<void> {
     if (this.started) return;

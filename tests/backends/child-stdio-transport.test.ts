@@ -70,3 +70,33 @@ describe('openLink over stdio, the process launched before the client', () => {
     expect(running.split('\n').filter((line) => line.includes(marker))).toEqual([]);
   });
 });
+
+/** Answers each request line with an empty result for its id; ignores notifications. */
+const ANSWERER = [
+  "let rest = '';",
+  "process.stdin.on('data', (c) => { rest += c; let i; while ((i = rest.indexOf('\\n')) >= 0) {",
+  '  const m = JSON.parse(rest.slice(0, i)); rest = rest.slice(i + 1);',
+  "  if (m.id !== undefined && m.method) process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: {} }) + '\\n');",
+  '} });',
+].join('\n');
+
+describe('ChildStdioTransport, what the process still owes us', () => {
+  it('counts the requests it has not answered: cancelled ones and answered ones are off the count', async () => {
+    const transport = new ChildStdioTransport(
+      { command: process.execPath, args: ['-e', ANSWERER], env: { PATH: process.env.PATH ?? '' } },
+      createLogger({ level: 'error' }),
+    );
+    const answered: unknown[] = [];
+    transport.onmessage = (message) => answered.push((message as { id?: unknown }).id);
+    await transport.start();
+    // The process is idle: the write that wakes it leaves before this turn ends (see coalesce-writes.ts).
+    await transport.send({ jsonrpc: '2.0', id: 'a', method: 'ping' });
+    await transport.send({ jsonrpc: '2.0', id: 'b', method: 'ping' });
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'b' } });
+    expect(transport.unansweredRequests).toBe(1);
+    await until(() => answered.length === 2);
+    expect(answered).toEqual(['a', 'b']);
+    expect(transport.unansweredRequests).toBe(0);
+    await transport.close();
+  });
+});

@@ -79,4 +79,21 @@ describe('coalesceWrites', () => {
     await drained;
     await nextTurn();
   });
+
+  it('writes at once, after what is queued, when the peer is idle', async () => {
+    const { stream, chunks } = recorder();
+    let idle = false;
+    coalesceWrites(stream, () => idle);
+    stream.write('progress\n');
+    expect(chunks).toEqual([]); // the peer has other work of ours: this waits for the turn's end
+    idle = true;
+    const done: string[] = [];
+    stream.write('answer\n', () => done.push('answer'));
+    expect(chunks).toEqual(['progress\nanswer\n']); // one write, in order, before the turn ends
+    stream.write('next\n');
+    expect(chunks).toEqual(['progress\nanswer\n', 'next\n']);
+    await nextTurn();
+    expect(chunks).toEqual(['progress\nanswer\n', 'next\n']); // nothing was left to flush
+    expect(done).toEqual(['answer']);
+  });
 });
