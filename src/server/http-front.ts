@@ -164,76 +164,11 @@ export class HttpFront {
 
     const sessionId = header(req, 'mcp-session-id');
     const version = header(req, 'mcp-protocol-version');
-    const unsupported = () =>
-      jsonRpcError(
-        res,
-        400,
-        -32000,
-        `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+    if (req.method === 'POST')
+      return readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, (body) =>
+        this.servePost(req, res, body, sessionId, version),
       );
-    if (req.method === 'POST') {
-      const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
-      if (body === undefined) return;
-      // Each POST is classified by its body: a 2026 request says so in its envelope. The 2025 path does not pay
-      // for the classifier unless the body or the header mentions the 2026 era (or it is a batch).
-      const { modern } = this.options;
-      if (modern && (Array.isArray(body) || hasEnvelopeClaim(body) || isModernVersion(version))) {
-        const route = this.eras.classify({
-          protocolVersionHeader: version,
-          mcpMethodHeader: header(req, 'mcp-method'),
-          mcpNameHeader: header(req, 'mcp-name'),
-          body,
-        });
-        if (route.kind === 'reject')
-          return jsonRpcError(res, route.httpStatus, route.code, route.message, idOf(body), route.data);
-        if (route.kind === 'modern') {
-          if (route.messageKind === 'notification') return void res.writeHead(202).end();
-          return modern.serve(
-            route.message as never,
-            { protocolVersion: version, method: header(req, 'mcp-method'), name: header(req, 'mcp-name') },
-            req,
-            res,
-          );
-        }
-      }
-      if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupported();
-      const messages = Array.isArray(body) ? body : [body];
-      if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
-        const bad = messages.find((m) => !isJsonRpcMessage(m));
-        return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(bad));
-      }
-      const isInitialize = messages.some((m) => (m as { method?: string }).method === 'initialize');
-      if (sessionId) {
-        const session = this.sessions.get(sessionId);
-        if (!session) return jsonRpcError(res, 404, -32001, 'Session not found', idOf(body));
-        if (Array.isArray(body) && refusesBatches(session.transport.protocolVersion)) {
-          return jsonRpcError(
-            res,
-            400,
-            -32600,
-            `Invalid Request: protocol version ${session.transport.protocolVersion} does not allow JSON-RPC batches`,
-          );
-        }
-        if (isInitialize)
-          return jsonRpcError(res, 400, -32600, 'Invalid Request: this session is already initialized', idOf(body));
-        return session.transport.handlePost(req, res, body as JSONRPCMessage);
-      }
-      if (!isInitialize || Array.isArray(body)) {
-        return jsonRpcError(
-          res,
-          400,
-          -32000,
-          'Bad Request: no valid session id; the first request must be a single initialize',
-          idOf(body),
-        );
-      }
-      const refused = this.refuseNewSession(req);
-      if (refused) return jsonRpcError(res, 503, -32000, refused, idOf(body));
-      const session = await this.openSession(peerOf(req));
-      session.transport.protocolVersion = (body as { params?: { protocolVersion?: string } }).params?.protocolVersion;
-      return session.transport.handlePost(req, res, body as JSONRPCMessage);
-    }
-    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupported();
+    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupportedVersion(res, version);
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (!sessionId) return jsonRpcError(res, 400, -32000, 'Bad Request: mcp-session-id header required');
       const session = this.sessions.get(sessionId);
@@ -244,6 +179,82 @@ export class HttpFront {
       return;
     }
     res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
+  }
+
+  /**
+   * One POST to /mcp, its body read: called in the turn its last byte arrived, and synchronous up to the
+   * session's transport on the common path (a request on an open session).
+   */
+  private servePost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    sessionId: string | undefined,
+    version: string | undefined,
+  ): void | Promise<void> {
+    // Each POST is classified by its body: a 2026 request says so in its envelope. The 2025 path does not pay
+    // for the classifier unless the body or the header mentions the 2026 era (or it is a batch).
+    const { modern } = this.options;
+    if (modern && (Array.isArray(body) || hasEnvelopeClaim(body) || isModernVersion(version))) {
+      const route = this.eras.classify({
+        protocolVersionHeader: version,
+        mcpMethodHeader: header(req, 'mcp-method'),
+        mcpNameHeader: header(req, 'mcp-name'),
+        body,
+      });
+      if (route.kind === 'reject')
+        return jsonRpcError(res, route.httpStatus, route.code, route.message, idOf(body), route.data);
+      if (route.kind === 'modern') {
+        if (route.messageKind === 'notification') return void res.writeHead(202).end();
+        return modern.serve(
+          route.message as never,
+          { protocolVersion: version, method: header(req, 'mcp-method'), name: header(req, 'mcp-name') },
+          req,
+          res,
+        );
+      }
+    }
+    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupportedVersion(res, version);
+    const messages = Array.isArray(body) ? body : [body];
+    if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
+      const bad = messages.find((m) => !isJsonRpcMessage(m));
+      return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(bad));
+    }
+    const isInitialize = messages.some((m) => (m as { method?: string }).method === 'initialize');
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session) return jsonRpcError(res, 404, -32001, 'Session not found', idOf(body));
+      if (Array.isArray(body) && refusesBatches(session.transport.protocolVersion)) {
+        return jsonRpcError(
+          res,
+          400,
+          -32600,
+          `Invalid Request: protocol version ${session.transport.protocolVersion} does not allow JSON-RPC batches`,
+        );
+      }
+      if (isInitialize)
+        return jsonRpcError(res, 400, -32600, 'Invalid Request: this session is already initialized', idOf(body));
+      return session.transport.handlePost(req, res, body as JSONRPCMessage);
+    }
+    if (!isInitialize || Array.isArray(body)) {
+      return jsonRpcError(
+        res,
+        400,
+        -32000,
+        'Bad Request: no valid session id; the first request must be a single initialize',
+        idOf(body),
+      );
+    }
+    const refused = this.refuseNewSession(req);
+    if (refused) return jsonRpcError(res, 503, -32000, refused, idOf(body));
+    return this.initialize(req, res, body as JSONRPCMessage);
+  }
+
+  /** A new session: its first request, initialize. */
+  private async initialize(req: IncomingMessage, res: ServerResponse, message: JSONRPCMessage): Promise<void> {
+    const session = await this.openSession(peerOf(req));
+    session.transport.protocolVersion = (message as { params?: { protocolVersion?: string } }).params?.protocolVersion;
+    session.transport.handlePost(req, res, message);
   }
 
   /**
@@ -270,11 +281,11 @@ export class HttpFront {
     const id = new URL(req.url ?? '', 'http://router').searchParams.get('sessionId') ?? '';
     const session = this.legacy.get(id);
     if (!session) return jsonRpcError(res, 404, -32001, 'Session not found');
-    const body = await readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
-    if (body === undefined) return;
-    if (!isJsonRpcMessage(body))
-      return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(body));
-    await session.transport.handlePostMessage(req, res, body);
+    return readJsonBody(req, res, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, (body) => {
+      if (!isJsonRpcMessage(body))
+        return jsonRpcError(res, 400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message', idOf(body));
+      return session.transport.handlePostMessage(req, res, body);
+    });
   }
 
   private async openSession(peer: string): Promise<Session> {
@@ -335,6 +346,15 @@ export class HttpFront {
       });
     }
   }
+}
+
+function unsupportedVersion(res: ServerResponse, version: string): void {
+  jsonRpcError(
+    res,
+    400,
+    -32000,
+    `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
