@@ -193,8 +193,7 @@ export class ChildStdioTransport implements Transport {
         continue;
       }
       if (message === null) return;
-      const m = message as { id?: RequestId; method?: unknown };
-      if (m.id !== undefined && m.method === undefined) this.unanswered.delete(m.id);
+      this.noteAnswered(message);
       if (this.started) this.onmessage?.(message);
       else this.held.push({ message });
     }
@@ -217,18 +216,32 @@ export class ChildStdioTransport implements Transport {
     if (this.opening) this.noteOpening(message);
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
-    this.noteUnanswered(message);
-    // Inside the executor: JSON.stringify's RangeError (params nested too deep) becomes a rejection.
+    // Inside the executor: JSON.stringify's RangeError (params nested too deep) becomes a rejection, and a
+    // request that could not be written is not counted as owed.
     return new Promise((resolve) => {
-      if (stdin.write(JSON.stringify(message) + '\n')) resolve();
+      const line = JSON.stringify(message) + '\n';
+      this.noteSent(message);
+      if (stdin.write(line)) resolve();
       else stdin.once('drain', resolve);
     });
   }
 
-  private noteUnanswered(message: JSONRPCMessage): void {
+  /**
+   * Counts what the process owes us. A subscriptions/listen stream is never answered while it is open: it is
+   * no request the process is working on, and counting it would keep the process "busy" for good.
+   */
+  private noteSent(message: JSONRPCMessage): void {
     const m = message as { id?: RequestId; method?: unknown; params?: { requestId?: RequestId } };
-    if (m.method === undefined) return;
+    if (m.method === undefined || m.method === 'subscriptions/listen') return;
     if (m.id !== undefined) this.unanswered.add(m.id);
+    else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
+      this.unanswered.delete(m.params.requestId);
+  }
+
+  /** A response settles our request; so does the process telling us it cancelled it (a 2026 server may). */
+  private noteAnswered(message: JSONRPCMessage): void {
+    const m = message as { id?: RequestId; method?: unknown; params?: { requestId?: RequestId } };
+    if (m.id !== undefined && m.method === undefined) this.unanswered.delete(m.id);
     else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
       this.unanswered.delete(m.params.requestId);
   }

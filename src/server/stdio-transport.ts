@@ -22,6 +22,8 @@ export class LineTransport implements Transport {
   private pending = '';
   /** Ids of the client's requests not yet answered or cancelled: a new request may not reuse one. */
   private readonly inFlight = new Set<RequestId>();
+  /** Those of them that are subscriptions/listen streams: open until the client goes, answered by no result. */
+  private readonly listens = new Set<RequestId>();
   private closed = false;
   private started = false;
 
@@ -30,9 +32,9 @@ export class LineTransport implements Transport {
     private readonly output: Writable,
   ) {}
 
-  /** The client's requests not yet answered or cancelled. */
+  /** The client's requests not yet answered or cancelled, its open subscriptions/listen streams left out. */
   get requestsInFlight(): number {
-    return this.inFlight.size;
+    return this.inFlight.size - this.listens.size;
   }
 
   /** Idempotent: the stdio front starts reading before it knows which era's server will take the messages. */
@@ -72,8 +74,10 @@ export class LineTransport implements Transport {
       if (m.method !== undefined && m.id !== undefined) {
         if (this.inFlight.has(m.id)) return this.reply(-32600, duplicateIdMessage(m.id), m.id);
         this.inFlight.add(m.id);
+        if (m.method === 'subscriptions/listen') this.listens.add(m.id);
       } else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined) {
         this.inFlight.delete(m.params.requestId);
+        this.listens.delete(m.params.requestId);
       }
       return this.onmessage?.(message);
     }
@@ -95,14 +99,18 @@ export class LineTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) return;
     const m = message as { id?: RequestId; method?: string };
-    if (m.id !== undefined && m.method === undefined) this.inFlight.delete(m.id);
+    if (m.id !== undefined && m.method === undefined) {
+      this.inFlight.delete(m.id);
+      this.listens.delete(m.id);
+    }
     const text = wireTextOf(message);
     if (text === undefined) return;
     if (typeof text === 'string') {
       this.output.write(`${text}\n`);
       return;
     }
-    // A shared result's bytes and the response's own around them: one line, in one write to the pipe.
+    // A shared result's bytes and the response's own around them: one line, corked so that its parts leave
+    // together (to a busy client the text after the bytes may wait for the turn's joined write, in order).
     this.output.cork();
     writeWireText(this.output, text);
     this.output.write('\n');

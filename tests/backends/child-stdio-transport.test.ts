@@ -71,31 +71,42 @@ describe('openLink over stdio, the process launched before the client', () => {
   });
 });
 
-/** Answers each request line with an empty result for its id; ignores notifications. */
+/** Answers each request line with an empty result for its id, but tells us it cancelled a `slow` one. */
 const ANSWERER = [
   "let rest = '';",
+  "const out = (m) => process.stdout.write(JSON.stringify(m) + '\\n');",
   "process.stdin.on('data', (c) => { rest += c; let i; while ((i = rest.indexOf('\\n')) >= 0) {",
   '  const m = JSON.parse(rest.slice(0, i)); rest = rest.slice(i + 1);',
-  "  if (m.id !== undefined && m.method) process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: {} }) + '\\n');",
+  '  if (m.id === undefined || !m.method) continue;',
+  "  if (m.method === 'slow') out({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: m.id } });",
+  "  else out({ jsonrpc: '2.0', id: m.id, result: {} });",
   '} });',
 ].join('\n');
 
 describe('ChildStdioTransport, what the process still owes us', () => {
-  it('counts the requests it has not answered: cancelled ones and answered ones are off the count', async () => {
+  it('counts the requests it has not answered; cancelled ones, listen streams and our answers are not', async () => {
     const transport = new ChildStdioTransport(
       { command: process.execPath, args: ['-e', ANSWERER], env: { PATH: process.env.PATH ?? '' } },
       createLogger({ level: 'error' }),
     );
-    const answered: unknown[] = [];
-    transport.onmessage = (message) => answered.push((message as { id?: unknown }).id);
+    const seen: unknown[] = [];
+    transport.onmessage = (message) => seen.push((message as { id?: unknown }).id ?? 'notification');
     await transport.start();
-    // The process is idle: the write that wakes it leaves before this turn ends (see coalesce-writes.ts).
     await transport.send({ jsonrpc: '2.0', id: 'a', method: 'ping' });
     await transport.send({ jsonrpc: '2.0', id: 'b', method: 'ping' });
     await transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'b' } });
+    // A listen stream stays open without an answer: it would keep the process "busy" for good.
+    await transport.send({ jsonrpc: '2.0', id: 'l', method: 'subscriptions/listen', params: {} });
+    // Our answer to a request of the process's own is nothing it owes us.
+    await transport.send({ jsonrpc: '2.0', id: 7, result: {} });
     expect(transport.unansweredRequests).toBe(1);
-    await until(() => answered.length === 2);
-    expect(answered).toEqual(['a', 'b']);
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(['a', 'b', 'l']);
+    expect(transport.unansweredRequests).toBe(0);
+    // A request the process says it cancelled is off the count too.
+    await transport.send({ jsonrpc: '2.0', id: 's', method: 'slow' });
+    expect(transport.unansweredRequests).toBe(1);
+    await until(() => seen.length === 4);
     expect(transport.unansweredRequests).toBe(0);
     await transport.close();
   });
