@@ -231,18 +231,23 @@ export class ChildStdioTransport implements Transport {
    * no request the process is working on, and counting it would keep the process "busy" for good.
    */
   private noteSent(message: JSONRPCMessage): void {
-    const m = message as { id?: RequestId; method?: unknown; params?: { requestId?: RequestId } };
+    const m = message as { id?: RequestId; method?: unknown };
     if (m.method === undefined || m.method === 'subscriptions/listen') return;
     if (m.id !== undefined) this.unanswered.add(m.id);
-    else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
-      this.unanswered.delete(m.params.requestId);
+    else this.noteCancelled(message);
   }
 
   /** A response settles our request; so does the process telling us it cancelled it (a 2026 server may). */
   private noteAnswered(message: JSONRPCMessage): void {
-    const m = message as { id?: RequestId; method?: unknown; params?: { requestId?: RequestId } };
+    const m = message as { id?: RequestId; method?: unknown };
     if (m.id !== undefined && m.method === undefined) this.unanswered.delete(m.id);
-    else if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
+    else this.noteCancelled(message);
+  }
+
+  /** A notifications/cancelled, whichever side sent it, ends the request it names. */
+  private noteCancelled(message: JSONRPCMessage): void {
+    const m = message as { method?: unknown; params?: { requestId?: RequestId } };
+    if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
       this.unanswered.delete(m.params.requestId);
   }
 
