@@ -5,11 +5,15 @@
  * flight 6,968 → 7,906 calls/s, and lower latency at 1). This is on both of the router's pipes: stdout to its
  * client and stdin of each stdio backend.
  *
- * Unless the peer is idle (`peerIdle`: nothing else of ours is waiting for an answer from it): then what we
- * write is all it waits for, and holding it back would put everything the router does after writing it
- * (outcome reports, metrics, the rest of the promise chain) on the call's critical path. It goes at once,
- * after whatever is queued. With one call in flight that is every call; with many, the peer is busy and the
- * writes wait for the turn's end as before.
+ * Unless the peer is idle (`peerIdle`: nothing else of ours is waiting for an answer from it) and has been
+ * getting one message per write: then what we write is all it waits for, and holding it back would put
+ * everything the router does after writing it (outcome reports, metrics, the rest of the promise chain) on the
+ * call's critical path. It goes at once, after whatever is queued. With one call in flight that is every call.
+ * With many, a peer that has just answered them all is idle for a moment, but the calls after those answers
+ * arrive together: the first of them written at once and the rest in a second write cost the peer a read and
+ * a wake-up more per burst (measured over HTTP at 16 in flight: the backend's reads per call 0.30–0.31 with
+ * that first write at once, 0.22–0.28 without). So once a write has carried several messages, writes wait for
+ * the turn's end until one carries a single message again.
  *
  * The lines are joined into one string, as the bench's floor relay does, rather than corked: a corked stream
  * keeps a request object per write and runs its callbacks one by one when it uncorks, and a CPU profile of the
@@ -29,11 +33,14 @@ export function coalesceWrites(stream: Writable, peerIdle?: () => boolean): void
   const end = stream.end.bind(stream) as (...args: unknown[]) => Writable;
   let queued: string[] = [];
   let callbacks: Callback[] = [];
+  /** Messages in the last write to the stream: one while the traffic is one call at a time. */
+  let lastWriteCarried = 1;
 
   const flush = () => {
     if (queued.length === 0) return;
     const text = queued.length === 1 ? queued[0] : queued.join('');
     const waiting = callbacks;
+    lastWriteCarried = queued.length;
     queued = [];
     callbacks = [];
     write(text, 'utf8', waiting.length === 0 ? undefined : (error) => waiting.forEach((callback) => callback(error)));
@@ -50,7 +57,7 @@ export function coalesceWrites(stream: Writable, peerIdle?: () => boolean): void
       flush();
       return write(chunk, encoding, callback as Callback | undefined);
     }
-    if (peerIdle?.()) {
+    if (lastWriteCarried === 1 && peerIdle?.()) {
       if (queued.length === 0) return write(chunk, 'utf8', callback as Callback | undefined);
       queued.push(chunk);
       if (typeof callback === 'function') callbacks.push(callback as Callback);

@@ -90,10 +90,42 @@ describe('coalesceWrites', () => {
     const done: string[] = [];
     stream.write('answer\n', () => done.push('answer'));
     expect(chunks).toEqual(['progress\nanswer\n']); // one write, in order, before the turn ends
-    stream.write('next\n');
-    expect(chunks).toEqual(['progress\nanswer\n', 'next\n']);
     await nextTurn();
-    expect(chunks).toEqual(['progress\nanswer\n', 'next\n']); // nothing was left to flush
     expect(done).toEqual(['answer']);
+  });
+
+  it('writes one call at a time at once, each in its own write', async () => {
+    const { stream, chunks } = recorder();
+    coalesceWrites(stream, () => true);
+    stream.write('first\n');
+    expect(chunks).toEqual(['first\n']);
+    await nextTurn();
+    stream.write('second\n');
+    expect(chunks).toEqual(['first\n', 'second\n']);
+  });
+
+  it('once a write carried several messages, waits for the turn’s end until one carries a single one', async () => {
+    const { stream, chunks } = recorder();
+    let idle = false;
+    coalesceWrites(stream, () => idle);
+    // A burst to a busy peer: one joined write.
+    stream.write('a\n');
+    stream.write('b\n');
+    await nextTurn();
+    expect(chunks).toEqual(['a\nb\n']);
+    // The peer has answered them all, and the next burst begins: its first message waits for the rest.
+    idle = true;
+    stream.write('c\n');
+    expect(chunks).toEqual(['a\nb\n']);
+    idle = false;
+    stream.write('d\n');
+    await nextTurn();
+    expect(chunks).toEqual(['a\nb\n', 'c\nd\n']);
+    // One message in a turn: the traffic is one call at a time again, and the next idle write goes at once.
+    stream.write('e\n');
+    await nextTurn();
+    idle = true;
+    stream.write('f\n');
+    expect(chunks).toEqual(['a\nb\n', 'c\nd\n', 'e\n', 'f\n']);
   });
 });
