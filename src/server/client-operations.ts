@@ -154,7 +154,8 @@ export class ClientOperations {
     const entry = router.catalog.tool(name);
     if (!entry) throw unknown('tool', name);
     this.refusePerClient('tool', name, entry.backends);
-    return router.dispatcher.forward(
+    // Awaited: an async function that returns a promise unawaited takes a microtask hop more to settle with it.
+    return await router.dispatcher.forward(
       { method: 'tools/call', name, session: context.session },
       {
         paramsFor: () => ({ ...params, name: entry.original }),

@@ -91,12 +91,12 @@ export class HttpSessionTransport implements Transport {
       return;
     }
     const post: PendingPost = { res, waiting: new Set(), batch: Array.isArray(body), mode: 'json', responses: [] };
-    const refused = new Set<JSONRPCMessage>();
+    let refused: Set<JSONRPCMessage> | undefined;
     for (const r of requests) {
       // An id still in flight on this session (the client may not reuse it): its answer could not be told
       // from the first one's, so this request is refused rather than taking the first one's place.
       if (this.byRequest.has(r.id) || post.waiting.has(r.id)) {
-        refused.add(r);
+        (refused ??= new Set()).add(r);
         post.responses.push(
           JSON.stringify({ jsonrpc: '2.0', id: r.id, error: { code: -32600, message: duplicateIdMessage(r.id) } }),
         );
@@ -108,7 +108,7 @@ export class HttpSessionTransport implements Transport {
       this.byRequest.set(r.id, post);
     }
     if (post.waiting.size === 0) this.finish(post);
-    for (const message of messages) if (!refused.has(message)) this.onmessage?.(message, extra);
+    for (const message of messages) if (!refused?.has(message)) this.onmessage?.(message, extra);
   }
 
   /** GET: the standalone SSE stream. One at a time, as the spec says. */
