@@ -133,9 +133,15 @@ export class Dispatcher {
       () => deadline.abort(new RouterError('TIMEOUT', `no answer within ${settings.requestTimeoutSeconds} s`)),
       timeoutMs,
     );
-    const onClientAbort = () => deadline.abort(new RouterError('CANCELLED', 'cancelled by the client'));
-    if (options.signal?.aborted) onClientAbort();
-    else options.signal?.addEventListener('abort', onClientAbort, { once: true });
+    // Only a caller's own signal needs a listener (the tool-call lane hands its controller in instead).
+    const clientSignal = options.signal;
+    const onClientAbort = clientSignal
+      ? () => deadline.abort(new RouterError('CANCELLED', 'cancelled by the client'))
+      : undefined;
+    if (clientSignal && onClientAbort) {
+      if (clientSignal.aborted) onClientAbort();
+      else clientSignal.addEventListener('abort', onClientAbort, { once: true });
+    }
     this.inFlight++;
     this.deps.observer?.inFlight(1);
     const tried: string[] = [];
@@ -197,7 +203,7 @@ export class Dispatcher {
       if (this.inFlight === 0 && this.idleWaiters.size > 0) for (const done of [...this.idleWaiters]) done();
       this.deps.observer?.inFlight(-1);
       clock.clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onClientAbort);
+      if (clientSignal && onClientAbort) clientSignal.removeEventListener('abort', onClientAbort);
     }
   }
 

@@ -65,6 +65,11 @@ function perClientBackends(router: Router): string {
   return names;
 }
 
+/** A tool's own error result (isError) is the tool's answer, not the backend's failure: it does not count. */
+function toolResultCounts(result: Fields): 'ignored' | 'success' {
+  return result.isError ? 'ignored' : 'success';
+}
+
 export class ClientOperations {
   /**
    * @param sessionless requests come without a session (2026): backends that are `session: per-client` serve
@@ -168,7 +173,7 @@ export class ClientOperations {
         signal: context.signal,
         onprogress: context.onprogress,
         origin: context.origin,
-        resultCounts: (result) => (result.isError ? 'ignored' : 'success'),
+        resultCounts: toolResultCounts,
       },
     );
   }

@@ -48,8 +48,10 @@ export function readJsonBody(
       req.resume();
       resolve();
     };
+    // `on`, not `once`, for these three: each fires at most once per request anyway, and `once` costs a
+    // wrapper per listener on every request.
     req.on('data', onData);
-    req.once('end', () => {
+    req.on('end', () => {
       if (settled) return;
       settled = true;
       let body: unknown;
@@ -73,7 +75,7 @@ export function readJsonBody(
       settled = true;
       resolve();
     };
-    req.once('error', gone);
-    req.once('close', gone);
+    req.on('error', gone);
+    req.on('close', gone);
   });
 }
