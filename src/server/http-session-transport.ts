@@ -82,11 +82,10 @@ export class HttpSessionTransport implements Transport {
     const messages = Array.isArray(body) ? body : [body];
     const requests = messages.filter(isRequest);
     if (requests.some((r) => r.method !== 'initialize')) this.used = true;
-    res.setHeader('mcp-session-id', this.sessionId);
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     for (const message of messages) if (isCancel(message)) this.release(message.params.requestId);
     if (requests.length === 0) {
-      res.writeHead(202).end();
+      res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
       for (const message of messages) this.onmessage?.(message, extra);
       return;
     }
@@ -179,6 +178,7 @@ export class HttpSessionTransport implements Transport {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
+      'mcp-session-id': this.sessionId,
     });
     for (const r of post.responses) writeSseEvent(post.res, r);
     post.responses = [];
@@ -201,16 +201,31 @@ export class HttpSessionTransport implements Transport {
     }
     if (post.responses.length === 0) {
       // Every request on it was cancelled: an event stream with nothing in it, closed.
-      post.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).end();
+      post.res
+        .writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'mcp-session-id': this.sessionId,
+        })
+        .end();
       return;
     }
-    endJsonAnswer(post.res, 200, post.batch ? joinWireTexts(post.responses, '[', ',', ']') : (post.responses[0] ?? ''));
+    endJsonAnswer(
+      post.res,
+      200,
+      post.batch ? joinWireTexts(post.responses, '[', ',', ']') : (post.responses[0] ?? ''),
+      this.sessionId,
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const post of new Set(this.byRequest.values())) if (!post.res.writableEnded) post.res.end();
+    for (const post of new Set(this.byRequest.values())) {
+      if (post.res.writableEnded) continue;
+      if (!post.res.headersSent) post.res.writeHead(200, { 'mcp-session-id': this.sessionId });
+      post.res.end();
+    }
     this.byRequest.clear();
     this.standalone?.end();
     this.onclose?.();

@@ -100,10 +100,18 @@ export function writeWireText(out: { write(chunk: string | Buffer): unknown }, t
 
 /**
  * Ends an HTTP response with a JSON answer, its length up front (without it Node sends the head at once and
- * the body chunked). Shared bytes and the response's own around them go in one write to the socket.
+ * the body chunked). Shared bytes and the response's own around them go in one write to the socket. The
+ * session id, when there is one, goes in the same head: a header set before writeHead takes Node's slower
+ * path, which merges the two (measured: about 600 bytes more allocated per response).
  */
-export function endJsonAnswer(res: ServerResponse, status: number, body: WireText): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': byteLengthOf(body) });
+export function endJsonAnswer(res: ServerResponse, status: number, body: WireText, sessionId?: string): void {
+  const length = byteLengthOf(body);
+  res.writeHead(
+    status,
+    sessionId === undefined
+      ? { 'content-type': 'application/json', 'content-length': length }
+      : { 'content-type': 'application/json', 'content-length': length, 'mcp-session-id': sessionId },
+  );
   if (typeof body === 'string') return void res.end(body);
   res.cork();
   writeWireText(res, body);
