@@ -8,7 +8,8 @@
  * taken off the transport before the SDK sees them, in the order they arrive.
  */
 import type { JSONRPCMessage, Progress, Transport } from '@modelcontextprotocol/client';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, mcpError } from '../protocol/mcp-error';
 import { sdkClient } from '../protocol/sdk-client';
 import type { CancelSignal } from '../cancellation';
 import type { ClientOrigin } from './client-origins';
@@ -65,14 +66,14 @@ export class BackendCalls {
     };
     const closed = transport.onclose;
     transport.onclose = () => {
-      this.failAll(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
+      this.failAll(mcpError(ErrorCode.ConnectionClosed, 'Connection closed'));
       closed?.();
     };
   }
 
   call(method: string, params: Fields, options: CallOptions = {}): Promise<Record<string, unknown>> {
     const { signal, onprogress } = options;
-    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Not connected'));
+    if (this.closed) return Promise.reject(mcpError(ErrorCode.ConnectionClosed, 'Not connected'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = `mcp-router-${this.nextId++}`;
     const modern = this.modern;
@@ -136,7 +137,7 @@ export class BackendCalls {
       if (!entry) return false;
       if (m.error !== undefined) {
         const error = m.error as { code: number; message: string; data?: unknown };
-        entry.reject(new McpError(error.code, error.message, error.data));
+        entry.reject(mcpError(error.code, error.message, error.data));
       } else {
         entry.resolve(m.result as Record<string, unknown>);
       }
@@ -176,8 +177,5 @@ export class BackendCalls {
  */
 function unsendable(error: unknown): McpError | undefined {
   if (!(error instanceof RangeError)) return undefined;
-  return new McpError(
-    ErrorCode.InvalidParams,
-    'mcp-router: the request cannot be sent: its params are nested too deep',
-  );
+  return mcpError(ErrorCode.InvalidParams, 'mcp-router: the request cannot be sent: its params are nested too deep');
 }

@@ -4,7 +4,8 @@
  * client before it connects.
  */
 import type { Client, ClientCapabilities, LoggingMessageNotification } from '@modelcontextprotocol/client';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, mcpError } from '../protocol/mcp-error';
 import { forTheWire } from '../protocol/wire-error';
 import type { ClientOrigin, ClientOrigins } from './client-origins';
 
@@ -24,7 +25,7 @@ export function refusalFor(method: string, origin: Pick<ClientOrigin, 'capabilit
   const required = REQUIRED_CAPABILITY[method];
   if (!required || !origin.capabilities) return undefined;
   if (origin.capabilities()?.[required.key] !== undefined) return undefined;
-  return new McpError(
+  return mcpError(
     ErrorCode.MethodNotFound,
     `mcp-router: the client does not support ${required.what} (it did not declare the "${required.key}" capability), so ${method} was not sent to it`,
   );

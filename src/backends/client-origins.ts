@@ -11,7 +11,8 @@
  * answer. A backend's log message during a call goes the same way when one session is
  * running calls there.
  */
-import { McpError, ErrorCode, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, mcpError } from '../protocol/mcp-error';
 import { realClock, type RouterClock } from '../clock';
 
 /** What the router needs from a client session to pass a backend's request to it. */
@@ -218,7 +219,7 @@ export class ClientOrigins {
 }
 
 function unattributable(method: string, sessions: number): McpError {
-  return new McpError(
+  return mcpError(
     ErrorCode.InvalidRequest,
     sessions === 0
       ? `mcp-router: ${method} arrived while no client call is running on this server, so there is no client to ask`

@@ -10,7 +10,7 @@
  * it is. The backend's `requestState` stays here, with the held call the router's own sealed state names, so the
  * retry goes to the same backend on the same link.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, mcpError } from '../protocol/mcp-error';
 import type { CancelSignal } from '../cancellation';
 import type { BackendCalls, CallOptions } from './backend-calls';
 import { refusalFor } from './backend-client-handlers';
@@ -36,7 +36,7 @@ export async function callWithInputRounds(
   let result = await calls.call(method, params, options);
   for (let round = 1; isInputRequired(result); round++) {
     if (round > MAX_INPUT_ROUNDS)
-      throw new McpError(
+      throw mcpError(
         ErrorCode.InternalError,
         `mcp-router: the backend still asked for input after ${MAX_INPUT_ROUNDS} rounds of ${method}; the router gave up`,
       );
@@ -59,7 +59,7 @@ async function answer(
   if (entries.length === 0) return undefined;
   const origin = options.origin;
   if (!origin)
-    throw new McpError(
+    throw mcpError(
       ErrorCode.InvalidRequest,
       `mcp-router: the backend asked for input during ${method}, but no client session made this call, so there is no client to ask`,
     );

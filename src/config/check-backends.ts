@@ -2,9 +2,9 @@
  * The checks that span fields or backends, which a schema cannot state: how each backend is reached,
  * unique names, route globs, fallback_to targets and cycles. Each problem names the field's path.
  */
-import micromatch from 'micromatch';
 import { quote, type ConfigIssue } from '../errors';
 import { resolveConnection, type Connection } from './backend-source';
+import { micromatch } from './micromatch';
 import type { RawBackend } from './schema';
 
 export function toList(value: string | string[] | undefined): string[] {
@@ -19,7 +19,7 @@ function linkPath(at: string, value: string | string[], k: number): string {
 /** Picomatch compiles most typos into a pattern that matches nothing; strict brackets make them errors. */
 export function globProblem(pattern: string): string | undefined {
   try {
-    const re = micromatch.makeRe(pattern, { strictBrackets: true });
+    const re = micromatch().makeRe(pattern, { strictBrackets: true });
     return re.source === '$^' ? 'not a valid glob: it can match no name' : undefined;
   } catch (error) {
     return `not a valid glob: ${(error as Error).message}`;

@@ -1,4 +1,4 @@
-import winston from 'winston';
+import type winston from 'winston';
 import type { LogFormat } from '../config/types';
 import { redact } from './redact';
 import { configSecrets } from '../config/secrets';
@@ -14,32 +14,106 @@ function scrubSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export type Logger = winston.Logger;
+type LogMethod = (message: string, meta?: object) => void;
+
+/** What the router logs through; a winston logger is one, so tests can pass theirs. */
+export interface Logger {
+  error: LogMethod;
+  warn: LogMethod;
+  info: LogMethod;
+  debug: LogMethod;
+  child(meta: Record<string, unknown>): Logger;
+  isDebugEnabled(): boolean;
+}
+
+/*
+ * winston and its formats are loaded with the first line that is written, not with this file: at start-up that
+ * is after the stdio backends' processes are spawned (the first line is a backend's "connected"), and winston
+ * is about a tenth of what the router loads before it can spawn them.
+ */
+let winstonModule: typeof winston | undefined;
+function loadWinston(): typeof winston {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
+  return (winstonModule ??= require('winston') as typeof winston);
+}
+
+/** winston's npm levels: a message is written when its level's number is at most the logger's. */
+const LEVELS: Record<string, number> = { error: 0, warn: 1, info: 2, http: 3, verbose: 4, debug: 5, silly: 6 };
+
+/** A logger whose winston logger is made when a line at an enabled level first needs it. */
+class DeferredLogger implements Logger {
+  private made?: winston.Logger;
+  private readonly threshold: number;
+
+  constructor(
+    private readonly make: () => winston.Logger,
+    private readonly level: string,
+  ) {
+    this.threshold = LEVELS[level] ?? LEVELS.info!;
+  }
+
+  readonly error: LogMethod = (message, meta) => this.write('error', message, meta);
+  readonly warn: LogMethod = (message, meta) => this.write('warn', message, meta);
+  readonly info: LogMethod = (message, meta) => this.write('info', message, meta);
+  readonly debug: LogMethod = (message, meta) => this.write('debug', message, meta);
+
+  child(meta: Record<string, unknown>): Logger {
+    return new DeferredLogger(() => this.logger().child(meta), this.level);
+  }
+
+  isDebugEnabled(): boolean {
+    return LEVELS.debug! <= this.threshold;
+  }
+
+  private write(level: 'error' | 'warn' | 'info' | 'debug', message: string, meta: object | undefined): void {
+    if (LEVELS[level]! > this.threshold) return;
+    if (meta === undefined) this.logger()[level](message);
+    else this.logger()[level](message, meta);
+  }
+
+  private logger(): winston.Logger {
+    return (this.made ??= this.make());
+  }
+}
 
 /**
  * Logs always go to stderr: in stdio mode stdout is the protocol channel, and keeping one place for logs in
  * HTTP mode too means a user never has to guess.
  */
 export function createLogger(options: { level?: string; format?: LogFormat } = {}): Logger {
-  return winston.createLogger({
-    level: options.level ?? 'info',
-    format: logFormat(options.format),
-    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
-  });
+  const level = options.level ?? 'info';
+  return new DeferredLogger(() => {
+    const w = loadWinston();
+    return w.createLogger({
+      level,
+      format: logFormat(options.format),
+      transports: [new w.transports.Console({ stderrLevels: Object.keys(w.config.npm.levels) })],
+    });
+  }, level);
 }
 
 /** Every line cleaned of secrets (see redact.ts) before it is formatted, as text or JSON. */
 export function logFormat(format: LogFormat = 'text'): winston.Logform.Format {
-  const scrub = winston.format((info) => scrubSecrets(redact(info)) as winston.Logform.TransformableInfo);
-  const human = winston.format.printf((info) => {
+  const w = loadWinston();
+  const scrub = w.format((info) => scrubSecrets(redact(info)) as winston.Logform.TransformableInfo);
+  const human = w.format.printf((info) => {
     const { level, message, timestamp, component, ...rest } = info as Record<string, unknown>;
     const extras = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
     return `${timestamp} ${level}${component ? ` [${component}]` : ''} ${message}${extras}`;
   });
-  return winston.format.combine(scrub(), winston.format.timestamp(), format === 'json' ? winston.format.json() : human);
+  return w.format.combine(scrub(), w.format.timestamp(), format === 'json' ? w.format.json() : human);
 }
 
 /** A logger that drops everything, for tests and library use. */
 export function silentLogger(): Logger {
-  return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+  const drop: LogMethod = () => {};
+  const silent: Logger = {
+    error: drop,
+    warn: drop,
+    info: drop,
+    debug: drop,
+    child: () => silent,
+    isDebugEnabled: () => false,
+  };
+  return silent;
 }

@@ -2,7 +2,8 @@
  * The router's own tools. Answers carry structuredContent (validated by clients against outputSchema) and
  * the same JSON as text, for clients that only read text.
  */
-import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, mcpError } from '../protocol/mcp-error';
 import type { Router } from '../router/router';
 import { quote } from '../errors';
 import { backendStatus, backendStatusSchema } from './backend-status';
@@ -115,7 +116,7 @@ export async function callManagementTool(
 ): Promise<CallToolResult | undefined> {
   if (BACKEND_CHANGING_TOOLS.has(name) && !router.settings.allowBackendChanges) {
     // Answered as the unknown tool it is to this caller, with what the operator would do to turn it on.
-    throw new McpError(
+    throw mcpError(
       ErrorCode.InvalidParams,
       `${name} is turned off on this router (it would let a caller start or stop programs); to allow it, ${HOW_TO_ALLOW_BACKEND_CHANGES}.`,
     );

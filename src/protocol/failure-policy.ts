@@ -2,7 +2,7 @@
  * What an attempt's error means for the breaker, and whether the request may go out again.
  */
 import { sdkClient } from './sdk-client';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { isMcpError } from './mcp-error';
 
 export type OutcomeKind = 'failure' | 'ignored';
 
@@ -36,7 +36,7 @@ function isServerErrorCode(code: number): boolean {
 /** Classifies an error thrown by an attempt (the caller handles timeouts and client cancels itself). */
 export function classifyError(error: unknown): ClassifiedError {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof McpError) {
+  if (isMcpError(error)) {
     if (NOT_FAILURES.has(error.code)) return { kind: 'ignored', notReached: false, code: error.code, message };
     if (isServerErrorCode(error.code)) return { kind: 'failure', notReached: false, code: error.code, message };
     // Other application-defined codes are the backend answering: not its health's business.

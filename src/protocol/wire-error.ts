@@ -4,7 +4,8 @@
  * a client's, or the router's own), so exactly one such prefix comes off before it goes on the wire: a relayed
  * error reaches the other side with the message its sender wrote, and not one prefix more per hop.
  */
-import { ErrorCode, McpError, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, isMcpError, mcpError } from './mcp-error';
 import { quote } from '../errors';
 
 export interface WireError {
@@ -29,10 +30,10 @@ export function wireError(error: unknown): WireError {
 
 /** An McpError whose `message` is what the SDK should send (for answers the SDK writes); others unchanged. */
 export function forTheWire(error: unknown): unknown {
-  if (!(error instanceof McpError)) return error;
+  if (!isMcpError(error)) return error;
   const message = sentMessage(error.code, error.message);
   if (message === error.message) return error;
-  const sent = new McpError(error.code, '', error.data);
+  const sent = mcpError(error.code, '', error.data);
   sent.message = message;
   return sent;
 }

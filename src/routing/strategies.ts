@@ -4,13 +4,13 @@
  * The configuration's patterns are matched here (selectRoute); ordering and choosing are the dispatch
  * decision's, beside the machines (machines/dispatch-decision.ts), which the dispatch actor runs.
  */
-import micromatch from 'micromatch';
 import {
   decideDispatch,
   type DispatchAdmission,
   type DispatchCandidate,
   type DispatchRoute,
 } from '../../machines/dispatch-decision';
+import { micromatch } from '../config/micromatch';
 import type { RouteConfig, Strategy } from '../config/types';
 
 export { loadSharingOrder } from '../../machines/dispatch-decision';
@@ -48,7 +48,7 @@ export function globMatches(name: string, pattern: string): boolean {
   const key = `${pattern}\u0000${name}`;
   let hit = matchCache.get(key);
   if (hit === undefined) {
-    hit = micromatch.isMatch(name, pattern);
+    hit = micromatch().isMatch(name, pattern);
     if (matchCache.size > 50_000) matchCache.clear();
     matchCache.set(key, hit);
   }
