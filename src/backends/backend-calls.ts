@@ -9,7 +9,7 @@
  */
 import type { JSONRPCMessage, Progress, Transport } from '@modelcontextprotocol/client';
 import type { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, mcpError } from '../protocol/mcp-error';
+import { ErrorCode, loadMcpError, mcpError } from '../protocol/mcp-error';
 import { sdkClient } from '../protocol/sdk-client';
 import type { CancelSignal } from '../cancellation';
 import type { ClientOrigin } from './client-origins';
@@ -60,6 +60,7 @@ export class BackendCalls {
     /** Set on a 2026-07-28 connection. */
     readonly modern?: ModernWire,
   ) {
+    loadMcpError();
     const deliver = transport.onmessage;
     transport.onmessage = (message, extra) => {
       if (!this.take(message)) deliver?.(message, extra);

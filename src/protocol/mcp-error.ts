@@ -22,6 +22,15 @@ function sdkTypes(): typeof SdkTypes {
   return (loaded ??= require('@modelcontextprotocol/sdk/types.js') as typeof SdkTypes);
 }
 
+/**
+ * Loads the SDK's error class now. For a link that has just connected (its process spawned long ago): its close
+ * handler makes an McpError as the process goes away, and a module load there may come too late (at exit, or
+ * after a test's environment is torn down).
+ */
+export function loadMcpError(): void {
+  sdkTypes();
+}
+
 /** `new McpError(code, message, data)`: the SDK's class, so the 2025 front sends it as the error it is. */
 export function mcpError(code: number, message: string, data?: unknown): McpError {
   return new (sdkTypes().McpError)(code, message, data);
