@@ -4,7 +4,7 @@
  */
 import type { BackendConfig, LoadedConfig, RouterSettings } from './config/types';
 import { ConfigReloader } from './router/config-reloader';
-import type { Logger } from './logging/logger';
+import { loadLogging, type Logger } from './logging/logger';
 import type { Router } from './router/router';
 import { MANAGEMENT_TOOL_NAMES } from './management/tool-names';
 import type * as FrontModules from './server/fronts';
@@ -124,9 +124,11 @@ export async function startRouter(
 
   router.start();
   // What the spawns did not need loads now, while the backends' processes boot (the first answer waits for them
-  // below anyway): prom-client, and over stdio the fronts' modules.
+  // below anyway): prom-client, over stdio the fronts' modules, and winston (else the first line, a backend's
+  // "connected", would load it in the middle of the backends' handshakes).
   metrics?.load();
   const stdioSessions = stdio ? sessions() : undefined;
+  loadLogging();
   const reloader = source ? new ConfigReloader(router, () => source.load(), logger, router.clock) : undefined;
   if (source && reloader) {
     router.managementHooks = {

@@ -37,6 +37,14 @@ function loadWinston(): typeof winston {
   return (winstonModule ??= require('winston') as typeof winston);
 }
 
+/**
+ * Loads winston now, without writing anything: at start-up, after the spawns, so that the first line (a
+ * backend's "connected") does not load it in the middle of the backends' handshakes.
+ */
+export function loadLogging(): void {
+  loadWinston();
+}
+
 /** winston's npm levels: a message is written when its level's number is at most the logger's. */
 const LEVELS: Record<string, number> = { error: 0, warn: 1, info: 2, http: 3, verbose: 4, debug: 5, silly: 6 };
 
