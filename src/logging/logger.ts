@@ -27,9 +27,9 @@ export interface Logger {
 }
 
 /*
- * winston and its formats are loaded with the first line that is written, not with this file: at start-up that
- * is after the stdio backends' processes are spawned (the first line is a backend's "connected"), and winston
- * is about a tenth of what the router loads before it can spawn them.
+ * winston and its formats are not loaded with this file: winston is about a tenth of what the router would load
+ * before it can spawn its stdio backends. main.ts loads it right after the spawns (loadLogging); a logger made
+ * elsewhere loads it with its first line.
  */
 let winstonModule: typeof winston | undefined;
 function loadWinston(): typeof winston {
@@ -37,10 +37,7 @@ function loadWinston(): typeof winston {
   return (winstonModule ??= require('winston') as typeof winston);
 }
 
-/**
- * Loads winston now, without writing anything: at start-up, after the spawns, so that the first line (a
- * backend's "connected") does not load it in the middle of the backends' handshakes.
- */
+/** Loads winston now, without writing anything (at start-up, after the spawns: see main.ts). */
 export function loadLogging(): void {
   loadWinston();
 }
