@@ -1,4 +1,5 @@
 import type winston from 'winston';
+import { LOG_LEVELS } from '../config/settings';
 import type { LogFormat } from '../config/types';
 import { redact } from './redact';
 import { configSecrets } from '../config/secrets';
@@ -42,10 +43,16 @@ export function loadLogging(): void {
   loadWinston();
 }
 
-/** winston's npm levels: a message is written when its level's number is at most the logger's. */
-const LEVELS: Record<string, number> = { error: 0, warn: 1, info: 2, http: 3, verbose: 4, debug: 5, silly: 6 };
+/** A level's place among winston's npm levels (the settings' LOG_LEVELS, in order); unknown ones count as info. */
+function rank(level: string): number {
+  const at = (LOG_LEVELS as readonly string[]).indexOf(level);
+  return at < 0 ? rank('info') : at;
+}
 
-/** A logger whose winston logger is made when a line at an enabled level first needs it. */
+/**
+ * A logger whose winston logger is made when a line at an enabled level first needs it (a line is written when
+ * its level ranks at most the logger's).
+ */
 class DeferredLogger implements Logger {
   private made?: winston.Logger;
   private readonly threshold: number;
@@ -54,7 +61,7 @@ class DeferredLogger implements Logger {
     private readonly make: () => winston.Logger,
     private readonly level: string,
   ) {
-    this.threshold = LEVELS[level] ?? LEVELS.info!;
+    this.threshold = rank(level);
   }
 
   readonly error: LogMethod = (message, meta) => this.write('error', message, meta);
@@ -67,11 +74,11 @@ class DeferredLogger implements Logger {
   }
 
   isDebugEnabled(): boolean {
-    return LEVELS.debug! <= this.threshold;
+    return rank('debug') <= this.threshold;
   }
 
   private write(level: 'error' | 'warn' | 'info' | 'debug', message: string, meta: object | undefined): void {
-    if (LEVELS[level]! > this.threshold) return;
+    if (rank(level) > this.threshold) return;
     if (meta === undefined) this.logger()[level](message);
     else this.logger()[level](message, meta);
   }
