@@ -13,7 +13,7 @@ import type {
   Transport,
 } from '@modelcontextprotocol/client';
 import { realClock, type RouterClock } from '../clock';
-import { sdkClient } from '../protocol/sdk-client';
+import { backendSchemaValidator, sdkClient } from '../protocol/sdk-client';
 import type { BackendConfig } from '../config/types';
 import type { Logger } from '../logging/logger';
 import { BackendCalls, type CallOptions, type ModernWire } from './backend-calls';
@@ -77,6 +77,7 @@ function newClient(config: BackendConfig, options: OpenLinkOptions): Client {
     capabilities: CAPABILITIES,
     versionNegotiation: negotiationFor(config.protocol),
     listMaxPages: MAX_LIST_PAGES,
+    jsonSchemaValidator: backendSchemaValidator,
   });
   options.prepare?.(client);
   return client;

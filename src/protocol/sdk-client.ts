@@ -5,10 +5,42 @@
  * meanwhile. Its types are imported as types, which cost nothing at run time.
  */
 import type * as SdkClientModule from '@modelcontextprotocol/client';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/client';
+import type * as SdkClientShims from '@modelcontextprotocol/client/_shims';
+import { deferModule, resolveFrom } from './deferred-module';
+
+const CLIENT_PACKAGE = '@modelcontextprotocol/client';
+/*
+ * The package's `_shims` module holds its default JSON Schema validator and requires a bundled ajv as it
+ * loads: a third of the package's load. The router checks no tool's output against its schema (it relays
+ * answers; the calling client checks them), so the validator the clients get (below) loads it only if asked.
+ */
+const SHIMS = `${CLIENT_PACKAGE}/_shims`;
 
 let loaded: typeof SdkClientModule | undefined;
 
 export function sdkClient(): typeof SdkClientModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
-  return (loaded ??= require('@modelcontextprotocol/client') as typeof SdkClientModule);
+  if (!loaded) {
+    deferModule(resolveFrom(CLIENT_PACKAGE, SHIMS), false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
+    loaded = require(CLIENT_PACKAGE) as typeof SdkClientModule;
+  }
+  return loaded;
 }
+
+let validator: jsonSchemaValidator | undefined;
+
+/**
+ * The JSON Schema validator every backend's `Client` is given: the SDK's default, made on the first schema
+ * it is asked to compile (the `Client` would make its own at construction, and with it load ajv).
+ */
+export const backendSchemaValidator: jsonSchemaValidator = {
+  getValidator: (schema) => {
+    if (!validator) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stand-in's real module, on first use
+      const shims = require(resolveFrom(CLIENT_PACKAGE, SHIMS)) as typeof SdkClientShims;
+      validator = new shims.DefaultJsonSchemaValidator();
+    }
+    return validator.getValidator(schema);
+  },
+};

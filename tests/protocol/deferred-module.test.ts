@@ -1,4 +1,4 @@
-import { deferModule } from '../../src/server/sdk-v1-stand-ins';
+import { deferModule } from '../../src/protocol/deferred-module';
 
 /** A module cache and a loader that counts what it evaluates, as Node's would. */
 function fakeModules(real: Record<string, unknown>) {
