@@ -16,7 +16,17 @@ const LAYERS = [
     ['src/backends/**', 'src/catalog/**', 'src/routing/**', 'src/observability/**'],
   ],
   ['protocol and logging', ['src/protocol/**', 'src/logging/**']],
-  ['foundation', ['src/config/**', 'src/errors.ts', 'src/cancellation.ts', 'src/clock.ts', 'src/version.ts']],
+  [
+    'foundation',
+    [
+      'src/config/**',
+      'src/errors.ts',
+      'src/cancellation.ts',
+      'src/clock.ts',
+      'src/version.ts',
+      'src/deferred-module.ts',
+    ],
+  ],
   ['machines', ['machines/**']],
 ];
 

@@ -3,7 +3,7 @@
  * original Python MCP Router's backends.yaml (amp-rh/mcp), which is accepted unchanged. Shapes only: the
  * checks that span fields (command or url, fallback_to targets, cycles) are in check-backends.ts.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { STRATEGIES } from './types';
 
 const positive = z.number().positive();

@@ -7,7 +7,7 @@
 import type * as SdkClientModule from '@modelcontextprotocol/client';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/client';
 import type * as SdkClientShims from '@modelcontextprotocol/client/_shims';
-import { deferModule, resolveFrom } from './deferred-module';
+import { deferAsResolvedFrom, resolveFrom } from '../deferred-module';
 
 const CLIENT_PACKAGE = '@modelcontextprotocol/client';
 /*
@@ -21,7 +21,7 @@ let loaded: typeof SdkClientModule | undefined;
 
 export function sdkClient(): typeof SdkClientModule {
   if (!loaded) {
-    deferModule(resolveFrom(CLIENT_PACKAGE, SHIMS), false);
+    deferAsResolvedFrom(CLIENT_PACKAGE, SHIMS, false);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, for the reason above
     loaded = require(CLIENT_PACKAGE) as typeof SdkClientModule;
   }

@@ -5,12 +5,12 @@
  * checks an answer to the Server's own `elicitInput` (the router relays a backend's elicitation, and the
  * backend judges the answer), zod-to-json-schema only serves `McpServer`'s tool schemas, and zod v3 only
  * `McpServer`'s tools declared with v3 schemas. Each is put in the module cache as a stand-in
- * (protocol/deferred-module.ts).
+ * (deferred-module.ts).
  *
  * Imported for its effect, before the first import of the SDK's server (client-session.ts): the stand-ins must
  * be in place before its modules load.
  */
-import { deferModule, resolveFrom } from '../protocol/deferred-module';
+import { deferAsResolvedFrom } from '../deferred-module';
 
 /** The modules the SDK v1 server requires and the router does not run, as the SDK resolves them. */
 const UNUSED_BY_THE_ROUTER: { request: string; esModule: boolean }[] = [
@@ -21,4 +21,4 @@ const UNUSED_BY_THE_ROUTER: { request: string; esModule: boolean }[] = [
 ];
 
 for (const { request, esModule } of UNUSED_BY_THE_ROUTER)
-  deferModule(resolveFrom('@modelcontextprotocol/sdk/server/index.js', request), esModule);
+  deferAsResolvedFrom('@modelcontextprotocol/sdk/server/index.js', request, esModule);

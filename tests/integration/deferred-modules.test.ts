@@ -1,7 +1,7 @@
 /**
  * The stand-ins in a real Node process (jest's own module system keeps no `require.cache`, so they are inert
- * under jest): the built router loads the SDK v1 server and the SDK v2 client without evaluating what it never
- * runs, and a validator asked for afterwards still works, the real ajv behind it.
+ * under jest): the built router loads zod, the SDK v1 server and the SDK v2 client without evaluating what it
+ * never runs, and what is asked for afterwards still works: the real ajv behind a validator, zod's locales.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,7 +34,27 @@ const check = backendSchemaValidator.getValidator({ type: 'object', properties: 
 console.log(JSON.stringify({ before, after: ajvChunk(), good: check({ n: 1 }).valid, bad: check({ n: 'one' }).valid }));
 `;
 
-describe('what the SDKs load under the router, in a real Node process', () => {
+const ZOD_SCRIPT = `${FILES}
+require(${built('config', 'index.js')});
+const { z } = require(${built('config', 'zod.js')});
+const before = files('zod/v4/locales').length;
+const english = z.string().safeParse(1).error.issues[0].message;
+z.config(z.locales.de());
+const german = z.string().safeParse(1).error.issues[0].message;
+console.log(JSON.stringify({ before, after: files('zod/v4/locales').length, english, german }));
+`;
+
+describe('what the router loads of its dependencies, in a real Node process', () => {
+  it("the config's zod: English only; the other locales load when one is asked for", async () => {
+    const { stdout } = await run(process.execPath, ['-e', ZOD_SCRIPT], { cwd: ROOT });
+    const report = JSON.parse(stdout.trim());
+    // The index's stand-in and English, which zod's schemas require themselves.
+    expect(report.before).toBe(2);
+    expect(report.english).toBe('Invalid input: expected string, received number');
+    expect(report.after).toBeGreaterThan(60);
+    expect(report.german).toMatch(/^Ungültige Eingabe/);
+  });
+
   it('the v1 server: no ajv, zod-to-json-schema or zod v3 evaluated; the real ajv validates when asked', async () => {
     const { stdout } = await run(process.execPath, ['-e', SERVER_SCRIPT], { cwd: ROOT });
     const report = JSON.parse(stdout.trim());

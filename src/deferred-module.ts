@@ -2,7 +2,7 @@
  * Stand-ins in Node's module cache for modules an SDK requires as it loads but the router never runs (or runs
  * only on a path that is rare): each loads the real module the first time anything is read from it, so what
  * changes is when a module loads, not what it does. At start-up every ms of loading is taken from the stdio
- * backends booting beside the router. Users: `server/sdk-v1-stand-ins.ts` and `protocol/sdk-client.ts`.
+ * backends booting beside the router. Users: `config/zod.ts`, `server/sdk-v1-stand-ins.ts` and `protocol/sdk-client.ts`.
  *
  * Under jest, whose modules do not live in `require.cache`, a stand-in is never found: the real module loads.
  */
@@ -57,4 +57,18 @@ export function deferModule(
   );
   cache[path] = standIn;
   return true;
+}
+
+/**
+ * Defers `request` as `fromPackage`'s own `require` would find it. Returns false, and defers nothing, when it
+ * does not resolve (a dependency's layout changed): the module then loads as usual, and nothing breaks.
+ */
+export function deferAsResolvedFrom(fromPackage: string, request: string, esModule: boolean): boolean {
+  let path: string;
+  try {
+    path = resolveFrom(fromPackage, request);
+  } catch {
+    return false;
+  }
+  return deferModule(path, esModule);
 }

@@ -1,4 +1,4 @@
-import { deferModule } from '../../src/protocol/deferred-module';
+import { deferAsResolvedFrom, deferModule } from '../../src/deferred-module';
 
 /** A module cache and a loader that counts what it evaluates, as Node's would. */
 function fakeModules(real: Record<string, unknown>) {
@@ -49,5 +49,12 @@ describe('deferModule: a stand-in that loads the real module on first use', () =
     expect(deferModule('/m/ajv.js', true, cache, load)).toBe(false);
     expect(cache['/m/ajv.js']).toBe(loaded);
     expect(loads).toEqual([]);
+  });
+});
+
+describe('deferAsResolvedFrom', () => {
+  it('defers nothing, and does not throw, when a dependency no longer has the module', () => {
+    expect(deferAsResolvedFrom('zod', 'zod/no-such-entry', true)).toBe(false);
+    expect(deferAsResolvedFrom('no-such-package', 'anything', true)).toBe(false);
   });
 });
