@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The mcp-router command. Exit status: 0 after a clean stop, 2 for a configuration the router refuses,
- * 1 for any other failure to start.
+ * 1 for any other failure to start, 128 + the signal's number (130, 143) for a stop cut short by a signal.
  */
 import { parseCliArgs, USAGE } from './cli-args';
 import { dirname } from 'node:path';
@@ -66,8 +66,16 @@ async function main(argv: string[]): Promise<number | undefined> {
     await running?.stop().catch((error) => logger.error('error while stopping', { error: String(error) }));
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A signal while the stop waits for requests in flight (a second Ctrl-C; SIGTERM after a stdio client closed
+  // stdin) means now: exit at once. The exit handler still ends every stdio backend's process group.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (!stopping) return void stop(signal);
+    const open = running?.router.dispatcher.requestsInFlight ?? 0;
+    logger.warn(`${signal} during the stop: exiting now, ${open} request(s) in flight unanswered`);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const configPath = settings.configPath;
   const maxBytes = settings.maxConfigBytes;
   const loaded = config;

@@ -8,6 +8,7 @@
  *   without the token gets 401;
  * - the client's Authorization, Cookie and mcp-session-id never reach a backend;
  * - SIGTERM / SIGINT with a call in flight: stop accepting, answer the call, end every stdio child, exit 0;
+ *   a second signal during that stop: exit at once (130), still ending every stdio child;
  * - a router killed with SIGKILL leaves no stdio child behind (they see stdin close).
  * Ports come from the OS; every wait is a bounded poll.
  */
@@ -389,6 +390,40 @@ describe('shutdown', () => {
       await client.close().catch(() => {});
     },
   );
+
+  // Ctrl-C twice: the user wants the router gone now, not after the 10 s grace. It still ends its backends.
+  it('a second SIGINT during the stop exits at once with 130, and still ends every stdio child', async () => {
+    const r = await router(['--config', flakyAndMemory()]);
+    const children = childPids(r.child.pid!);
+    expect(children).toHaveLength(2);
+    const client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(r.url)));
+    // Far longer than the grace: with the second signal ignored, the router would exit 0 when the grace ends.
+    let answer: string | undefined;
+    void client
+      .callTool({ name: 'slow__read_slow', arguments: { ms: 60_000 } })
+      .then(textOf, (error: Error) => `error: ${error.message}`)
+      .then((text) => (answer = text));
+    await eventually(
+      () => inFlight(r.url),
+      (n) => n === 1,
+    );
+    r.child.kill('SIGINT');
+    await eventually(
+      () => r.stderr(),
+      (s) => s.includes('stopping (SIGINT)'),
+    );
+    r.child.kill('SIGINT');
+    expect(await r.exit).toBe(130);
+    expect(r.stderr()).toContain('SIGINT during the stop: exiting now, 1 request(s) in flight unanswered');
+    expect(answer).not.toBe('slow');
+    await eventually(
+      () => survivors(children),
+      (alive) => alive.length === 0,
+      5_000,
+    );
+    await client.close().catch(() => {});
+  });
 
   // Ctrl-C in a terminal sends SIGINT to the whole foreground process group. Stdio backends have a group of
   // their own (src/backends/process-group.ts): in the router's, they died at once, and the call in flight
