@@ -1,8 +1,9 @@
 /**
- * Stand-ins in Node's module cache for modules an SDK requires as it loads but the router never runs (or runs
- * only on a path that is rare): each loads the real module the first time anything is read from it, so what
+ * Stand-ins in Node's module cache for modules a dependency requires as it loads but the router never runs (or
+ * runs only on a rare path): each loads the real module the first time anything is read from it, so what
  * changes is when a module loads, not what it does. At start-up every ms of loading is taken from the stdio
- * backends booting beside the router. Users: `config/zod.ts`, `server/sdk-v1-stand-ins.ts` and `protocol/sdk-client.ts`.
+ * backends booting beside the router (or, before the first spawn, added to their start). Users:
+ * `config/zod.ts`, `server/sdk-v1-stand-ins.ts` and `protocol/sdk-client.ts`.
  *
  * Under jest, whose modules do not live in `require.cache`, a stand-in is never found: the real module loads.
  */

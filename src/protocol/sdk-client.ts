@@ -7,7 +7,7 @@
 import type * as SdkClientModule from '@modelcontextprotocol/client';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/client';
 import type * as SdkClientShims from '@modelcontextprotocol/client/_shims';
-import { deferAsResolvedFrom, resolveFrom } from '../deferred-module';
+import { deferAsResolvedFrom } from '../deferred-module';
 
 const CLIENT_PACKAGE = '@modelcontextprotocol/client';
 /*
@@ -38,7 +38,7 @@ export const backendSchemaValidator: jsonSchemaValidator = {
   getValidator: (schema) => {
     if (!validator) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stand-in's real module, on first use
-      const shims = require(resolveFrom(CLIENT_PACKAGE, SHIMS)) as typeof SdkClientShims;
+      const shims = require(SHIMS) as typeof SdkClientShims;
       validator = new shims.DefaultJsonSchemaValidator();
     }
     return validator.getValidator(schema);
