@@ -3,10 +3,13 @@
  * under jest): the built router loads zod, the SDK v1 server and the SDK v2 client without evaluating what it
  * never runs, and what is asked for afterwards still works: the real ajv behind a validator, zod's locales.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from '../helpers/config';
+import { CLI, tempFile } from '../helpers/cli';
+import { eventually, MEMORY, ROOT } from '../helpers/config';
 
 const run = promisify(execFile);
 const built = (...path: string[]) => JSON.stringify(join(ROOT, 'dist', 'src', ...path));
@@ -70,5 +73,45 @@ describe('what the router loads of its dependencies, in a real Node process', ()
     const { stdout } = await run(process.execPath, ['-e', CLIENT_SCRIPT], { cwd: ROOT });
     const report = JSON.parse(stdout.trim());
     expect(report).toEqual({ before: 0, after: 1, good: true, bad: false });
+  });
+
+  // The three above, where they count: the router as a user runs it, serving a real npm server, after a call.
+  it('the running router (stdio, one backend, a tool called) has loaded none of what it defers', async () => {
+    const preload = tempFile(
+      'loaded.js',
+      `${FILES}
+process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify({
+  clientAjv: files('@modelcontextprotocol/client').filter((p) => /ajvProvider/.test(p)).length,
+  zodLocales: files('zod/v4/locales').length, zodV3: files('zod/v3').length, ajv: files('ajv').length,
+}) + '\\n'));`,
+    );
+    const config = tempFile(
+      'one-memory.yaml',
+      `backends:\n  - name: memory\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(join(ROOT, 'node_modules', MEMORY))}]\n`,
+    );
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['-r', preload, CLI, '--config', config, '--transport', 'stdio'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr!.on('data', (d) => (stderr += d));
+    const client = new Client({ name: 'deferred', version: '1' });
+    try {
+      await client.connect(transport);
+      const tools = (await client.listTools()).tools.map((t) => t.name);
+      expect(tools).toContain('memory__read_graph');
+      const graph = await client.callTool({ name: 'memory__read_graph', arguments: {} });
+      expect(graph.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+    const line = await eventually(
+      () => /LOADED (\{.*\})/.exec(stderr)?.[1],
+      (l) => l !== undefined,
+    );
+    // Each deferred module is its stand-in alone (zod's locales: the index's and English); the client's ajv not at all.
+    expect(JSON.parse(line!)).toEqual({ clientAjv: 0, zodLocales: 2, zodV3: 1, ajv: 1 });
   });
 });
